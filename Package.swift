@@ -71,6 +71,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "EventStoreTesting",
+            dependencies: [
+                "EventStoreWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Executables
         .executableTarget(
             name: "esdb",
@@ -103,7 +114,13 @@ let package = Package(
         ),
         .testTarget(
             name: "EventStoreNodeTests",
-            dependencies: ["EventStoreNode", "EventStoreWire", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: [
+                "EventStoreNode",
+                "EventStoreWire",
+                "EventStoreTesting",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -10,7 +10,7 @@ struct ESDB: AsyncParsableCommand {
             Exit codes: 0 success, 1 a command failed, 2 usage error, 3 could not connect.
             """,
         version: ESDBVersion.current,
-        subcommands: [WireCommand.self]
+        subcommands: [WireCommand.self, NodeCommand.self]
     )
 }
 

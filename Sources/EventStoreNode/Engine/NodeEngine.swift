@@ -1,0 +1,208 @@
+import EventStoreWire
+import Foundation
+import NIOPosix
+
+/// The node's request logic over its storage: writes through group commit, reads on reader
+/// connections off the event loops, subscriptions fanned out after each commit.
+///
+/// Requests and replies are the protocol's own messages, so every rule of protocol.md §4 is
+/// applied in exactly one place.
+final class NodeEngine: Sendable {
+    let writer: GroupCommitWriter<WriterState>
+    let reader: EventLogReader
+    let view: CommittedView
+    let hub: SubscriptionHub
+    let access: AccessControl
+    let users: UserDirectory
+    private let threadPool: NIOThreadPool
+
+    init(storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool) throws {
+        let view = CommittedView()
+        try storage.reader.withLog { (log) throws in try view.loadSettings(from: log) }
+        let lastPosition = try storage.reader.withLog { (log) throws in try log.lastPosition() }
+        let hub = SubscriptionHub(lastCommitted: lastPosition)
+        let reader = storage.reader
+        self.view = view
+        self.hub = hub
+        self.reader = reader
+        self.access = access
+        self.users = users
+        self.threadPool = threadPool
+        self.writer = try storage.makeWriter(
+            loadState: { log in
+                var state = WriterState()
+                if let settings = try log.lastEvent(stream: StreamNames.settings) {
+                    state.settings = SystemSettings(jsonBytes: settings.data)
+                }
+                state.nextTransactionID = try log.lastPosition() + 1
+                return state
+            },
+            didCommit: { _, records in
+                view.apply(records)
+                let batch = Dictionary(records.map { (BatchKey(stream: $0.stream, number: $0.number), $0) },
+                                       uniquingKeysWith: { $1 })
+                hub.publish(records) { stream, number in
+                    if let hit = batch[BatchKey(stream: stream, number: number)] { return hit }
+                    return try? reader.withLog { (log) throws in try log.event(stream: stream, number: number) }
+                }
+            })
+    }
+
+    private struct BatchKey: Hashable {
+        let stream: String
+        let number: Int64
+    }
+
+    // MARK: Writes
+
+    /// Runs a write-like job on the writer thread; a job that throws resets the caches.
+    private func writeJob(_ job: @escaping @Sendable (inout WriterState, inout WriteBatch) throws -> WriteResult) async -> WriteResult {
+        do {
+            return try await writer.submit { state, batch in
+                do {
+                    return try job(&state, &batch)
+                } catch {
+                    state.reset()
+                    throw error
+                }
+            }
+        } catch {
+            return .failure(.commitTimeout, "Storage failure: \(error)")
+        }
+    }
+
+    func write(_ request: ESWriteEvents, events: [ProposedEvent], user: NodeUser?) async -> ESWriteEventsCompleted {
+        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
+        let stream = request.eventStreamID
+        let expected = request.expectedVersion
+        let result = await writeJob { state, batch in
+            try state.write(stream: stream, expected: expected, events: events, context: context, batch: &batch)
+        }
+        return ESWriteEventsCompleted(result)
+    }
+
+    func delete(_ request: ESDeleteStream, user: NodeUser?) async -> ESDeleteStreamCompleted {
+        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
+        let (stream, expected, hard) = (request.eventStreamID, request.expectedVersion, request.hardDelete)
+        let result = await writeJob { state, batch in
+            try state.delete(stream: stream, expected: expected, hard: hard, context: context, batch: &batch)
+        }
+        var reply = ESDeleteStreamCompleted()
+        reply.result = result.result
+        if let message = result.message { reply.message = message }
+        reply.preparePosition = result.position?.prepare ?? -1
+        reply.commitPosition = result.position?.commit ?? -1
+        if let current = result.currentVersion { reply.currentVersion = current }
+        return reply
+    }
+
+    func transactionStart(_ request: ESTransactionStart, user: NodeUser?) async -> ESTransactionStartCompleted {
+        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
+        let (stream, expected) = (request.eventStreamID, request.expectedVersion)
+        var reply = ESTransactionStartCompleted()
+        do {
+            let id: Int64? = try await writer.submit { state, batch in
+                guard stream != StreamNames.all, try state.allowed(.write, on: stream, context: context, log: batch.log) else {
+                    return nil
+                }
+                let id = state.nextTransactionID
+                state.nextTransactionID += 1
+                state.transactions[id] = OpenTransaction(stream: stream, expectedVersion: expected, events: [], user: user)
+                return id
+            }
+            reply.transactionID = id ?? -1
+            reply.result = id == nil ? .accessDenied : .success
+            if id == nil { reply.message = "Access denied" }
+        } catch {
+            reply.transactionID = -1
+            reply.result = .commitTimeout
+            reply.message = "Storage failure: \(error)"
+        }
+        return reply
+    }
+
+    func transactionWrite(_ request: ESTransactionWrite, events: [ProposedEvent]) async -> ESTransactionWriteCompleted {
+        let id = request.transactionID
+        var reply = ESTransactionWriteCompleted()
+        reply.transactionID = id
+        let known = (try? await writer.submit { state, _ in
+            guard state.transactions[id] != nil else { return false }
+            state.transactions[id]!.events.append(contentsOf: events)
+            return true
+        }) ?? false
+        reply.result = known ? .success : .invalidTransaction
+        if !known { reply.message = "Invalid transaction." }
+        return reply
+    }
+
+    func transactionCommit(_ request: ESTransactionCommit, user: NodeUser?) async -> ESTransactionCommitCompleted {
+        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
+        let id = request.transactionID
+        let result = await writeJob { state, batch in try state.commitTransaction(id: id, context: context, batch: &batch) }
+        var reply = ESTransactionCommitCompleted()
+        reply.transactionID = id
+        reply.result = result.result
+        if let message = result.message { reply.message = message }
+        reply.firstEventNumber = result.firstNumber
+        reply.lastEventNumber = result.lastNumber
+        reply.preparePosition = result.position?.prepare ?? -1
+        reply.commitPosition = result.position?.commit ?? -1
+        return reply
+    }
+
+    // MARK: Reads
+
+    /// Runs a read on a reader connection in the thread pool.
+    func read<R: Sendable>(user: NodeUser?, _ body: @escaping @Sendable (ReadContext) throws -> R) async throws -> R {
+        let (reader, view, access) = (self.reader, self.view, self.access)
+        return try await threadPool.runIfActive {
+            try reader.withLog { (log) throws in
+                try body(ReadContext(log: log, view: view, access: access, user: user, now: currentEpochMilliseconds()))
+            }
+        }
+    }
+
+    // MARK: Subscriptions
+
+    /// Subscribes `sink` to a stream (or `$all` when `stream` is empty); AccessDenied drops at once.
+    func subscribe(
+        id: UUID, sink: any SubscriptionSink, stream: String, resolveLinks: Bool, filter: EventFilter?,
+        checkpointInterval: Int32, user: NodeUser?
+    ) async {
+        let target = stream.isEmpty ? StreamNames.all : stream
+        let allowed = (try? await read(user: user) { try $0.mayRead(target) }) ?? false
+        guard allowed else {
+            sink.deliver(.dropped(.accessDenied), id: id)
+            return
+        }
+        let reader = self.reader
+        try? hub.subscribe(
+            id: id, sink: sink, stream: stream.isEmpty ? nil : stream, resolveLinks: resolveLinks, filter: filter,
+            checkpointInterval: checkpointInterval,
+            lastNumber: { stream in try reader.withLog { (log) throws in try log.lastNumber(stream: stream) ?? -1 } })
+    }
+
+    /// Stops the writer after queued writes finish.
+    func shutdown() {
+        hub.dropAll()
+        writer.shutdown()
+    }
+}
+
+extension ESWriteEventsCompleted {
+    init(_ result: WriteResult) {
+        self.init()
+        self.result = result.result
+        if let message = result.message { self.message = message }
+        firstEventNumber = result.firstNumber
+        lastEventNumber = result.lastNumber
+        if result.result == .success {
+            preparePosition = result.position?.prepare ?? -1
+            commitPosition = result.position?.commit ?? -1
+        } else {
+            preparePosition = EventNumber.invalid
+            commitPosition = 0
+            if let current = result.currentVersion { currentVersion = current }
+        }
+    }
+}

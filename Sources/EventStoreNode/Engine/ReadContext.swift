@@ -1,0 +1,76 @@
+import EventStoreWire
+
+/// One read request's view of the node: a reader connection, the committed metadata, the
+/// caller and the clock.
+struct ReadContext {
+    let log: EventLog
+    let view: CommittedView
+    let access: AccessControl
+    let user: NodeUser?
+    let now: Int64
+
+    /// Whether the caller may read `stream` (`$$x` → `$mr` of x; `$all` → `$$$all`'s `$r`).
+    func mayRead(_ stream: String) throws(SQLiteError) -> Bool {
+        var target = stream
+        var operation = StreamOperation.read
+        if StreamNames.isMetastream(stream) {
+            target = StreamNames.original(ofMetastream: stream)
+            operation = .metadataRead
+        }
+        let acl = try view.metadata(of: target, log: log).acl
+        return access.allows(operation, on: target, user: user, streamACL: acl, settings: view.settings)
+    }
+
+    /// Which event numbers of a stream are visible, and its state.
+    enum StreamState {
+        case noStream
+        case deleted
+        /// Events with numbers in `minimum...last` are visible (subject to `maxAge`).
+        case visible(minimum: Int64, last: Int64, maxAgeCutoff: Int64?)
+    }
+
+    func state(of stream: String) throws(SQLiteError) -> StreamState {
+        guard let last = try log.lastNumber(stream: stream) else { return .noStream }
+        if last == EventNumber.deletedStream { return .deleted }
+        if StreamNames.isMetastream(stream) {
+            return .visible(minimum: last, last: last, maxAgeCutoff: nil)
+        }
+        let meta = try view.metadata(of: stream, log: log)
+        if meta.isSoftDeleted { return .noStream }
+        var minimum = max(0, meta.truncateBefore ?? 0)
+        if let maxCount = meta.maxCount { minimum = max(minimum, last - maxCount + 1) }
+        let cutoff = meta.maxAge.map { now - $0 * 1000 }
+        return .visible(minimum: minimum, last: last, maxAgeCutoff: cutoff)
+    }
+
+    /// Resolves a `$>` link to its target (event absent when the target cannot be read).
+    func resolve(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> (event: ESEventRecord?, link: ESEventRecord?) {
+        guard resolveLinks, event.type == SystemEventTypes.link else { return (ESEventRecord(event), nil) }
+        guard let (number, stream) = SystemEventTypes.parseLink(event.data),
+              try mayRead(stream),
+              case .visible(let minimum, let last, let cutoff) = try state(of: stream),
+              number >= minimum, number <= last,
+              let target = try log.event(stream: stream, number: number),
+              cutoff.map({ target.createdMs >= $0 }) ?? true
+        else { return (nil, ESEventRecord(event)) }
+        return (ESEventRecord(target), ESEventRecord(event))
+    }
+
+    func indexed(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> ESResolvedIndexedEvent {
+        let (target, link) = try resolve(event, resolveLinks: resolveLinks)
+        var indexed = ESResolvedIndexedEvent()
+        if let target { indexed.event = target }
+        if let link { indexed.link = link }
+        return indexed
+    }
+
+    func resolved(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> ESResolvedEvent {
+        let (target, link) = try resolve(event, resolveLinks: resolveLinks)
+        var resolved = ESResolvedEvent()
+        if let target { resolved.event = target }
+        if let link { resolved.link = link }
+        resolved.commitPosition = event.position.commit
+        resolved.preparePosition = event.position.prepare
+        return resolved
+    }
+}

@@ -1,0 +1,114 @@
+import EventStoreWire
+
+/// The largest page any read may ask for.
+let maxReadCount: Int32 = 4096
+
+extension ReadContext {
+    /// ReadEvent (protocol.md §4.8): `-1` reads the last event.
+    func readEvent(stream: String, number: Int64, resolveLinks: Bool) throws(SQLiteError) -> ESReadEventCompleted {
+        var reply = ESReadEventCompleted()
+        reply.event = ESResolvedIndexedEvent()
+        guard !stream.isEmpty, number >= -1 else {
+            reply.result = .error
+            reply.error = stream.isEmpty ? "Empty stream id." : "Invalid event number \(number)."
+            return reply
+        }
+        guard try mayRead(stream) else {
+            reply.result = .accessDenied
+            return reply
+        }
+        let found: RecordedLogEvent?
+        switch try state(of: stream) {
+        case .deleted:
+            reply.result = .streamDeleted
+            return reply
+        case .noStream:
+            reply.result = .noStream
+            found = nil
+        case .visible(let minimum, let last, let cutoff):
+            let target = number == -1 ? last : number
+            if target >= minimum, target <= last, let event = try log.event(stream: stream, number: target),
+               cutoff.map({ event.createdMs >= $0 }) ?? true {
+                found = event
+            } else {
+                found = nil
+                reply.result = .notFound
+            }
+        }
+        if let found {
+            reply.result = .success
+            reply.event = try indexed(found, resolveLinks: resolveLinks)
+        } else if StreamNames.isSystem(stream), try originalExists(of: stream) {
+            // A `$`-stream (notably `$$x`) with nothing to return but whose underlying stream exists.
+            reply.result = .success
+        }
+        return reply
+    }
+
+    private func originalExists(of stream: String) throws(SQLiteError) -> Bool {
+        guard StreamNames.isMetastream(stream) else { return false }
+        return try log.lastNumber(stream: StreamNames.original(ofMetastream: stream)) != nil
+    }
+
+    /// ReadStreamEventsForward / Backward with the next/last/end rules of protocol.md §4.8.
+    func readStream(
+        stream: String, from: Int64, maxCount: Int32, forward: Bool, resolveLinks: Bool
+    ) throws(SQLiteError) -> ESReadStreamEventsCompleted {
+        var reply = ESReadStreamEventsCompleted()
+        reply.nextEventNumber = -1
+        reply.lastEventNumber = -1
+        reply.isEndOfStream = true
+        reply.lastCommitPosition = try log.lastPosition()
+        func fail(_ result: ESReadStreamEventsCompleted.ReadStreamResult, _ error: String? = nil) -> ESReadStreamEventsCompleted {
+            reply.result = result
+            if let error { reply.error = error }
+            return reply
+        }
+        guard maxCount <= maxReadCount else { return fail(.error, "Read size too big, should be less than \(maxReadCount) items") }
+        guard maxCount > 0 else { return fail(.error, "Invalid count \(maxCount): must be positive.") }
+        guard !stream.isEmpty else { return fail(.error, "Empty stream id.") }
+        guard forward ? from >= 0 : from >= -1 else { return fail(.error, "Invalid from event number \(from).") }
+        guard try mayRead(stream) else { return fail(.accessDenied) }
+        let (minimum, last, cutoff): (Int64, Int64, Int64?)
+        switch try state(of: stream) {
+        case .noStream: return fail(.noStream)
+        case .deleted:
+            reply.lastEventNumber = EventNumber.deletedStream
+            return fail(.streamDeleted)
+        case .visible(let m, let l, let c): (minimum, last, cutoff) = (m, l, c)
+        }
+        reply.result = .success
+        reply.lastEventNumber = last
+        let count = Int64(maxCount)
+        var events: [RecordedLogEvent]
+        if forward {
+            let windowEnd = from.addingReportingOverflow(count - 1).partialValue
+            if windowEnd < minimum {
+                reply.nextEventNumber = minimum
+                reply.isEndOfStream = false
+                return reply
+            }
+            let start = max(from, minimum)
+            events = try log.readStreamForward(stream: stream, from: start, maxCount: Int(windowEnd - start + 1))
+            events.removeAll { $0.number > last }
+            reply.isEndOfStream = windowEnd >= last
+            reply.nextEventNumber = events.last.map { $0.number + 1 } ?? min(windowEnd + 1, last + 1)
+        } else {
+            let top = from == -1 ? last : from
+            let windowStart = top - count + 1
+            if windowStart > last {
+                reply.isEndOfStream = false
+                reply.nextEventNumber = last
+                return reply
+            }
+            let bottom = max(windowStart, minimum)
+            events = top < bottom ? [] : try log.readStreamBackward(stream: stream, from: min(top, last), maxCount: Int(count))
+            events.removeAll { $0.number < bottom }
+            reply.isEndOfStream = windowStart <= minimum
+            reply.nextEventNumber = reply.isEndOfStream ? -1 : windowStart - 1
+        }
+        if let cutoff { events.removeAll { $0.createdMs < cutoff } }
+        reply.events = try events.map { (event) throws(SQLiteError) in try indexed(event, resolveLinks: resolveLinks) }
+        return reply
+    }
+}

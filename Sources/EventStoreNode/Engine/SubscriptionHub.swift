@@ -1,0 +1,167 @@
+import EventStoreWire
+import Foundation
+import Synchronization
+
+/// Where a subscription's packages go (a client connection).
+protocol SubscriptionSink: AnyObject, Sendable {
+    /// Identifies the connection, so all its subscriptions can be removed when it closes.
+    var connectionID: ObjectIdentifier { get }
+    /// Sends a package for subscription `id`; must not block (enqueue only).
+    func deliver(_ delivery: SubscriptionDelivery, id: UUID)
+}
+
+/// What a subscription sends to its client.
+enum SubscriptionDelivery: Sendable {
+    case confirmation(ESSubscriptionConfirmation)
+    case event(ESResolvedEvent)
+    case checkpoint(LogPosition)
+    case dropped(ESSubscriptionDropped.SubscriptionDropReason)
+}
+
+/// Volatile subscriptions: registration with a confirmation point, and fan-out of committed
+/// records in commit order (protocol.md §4.10).
+///
+/// The writer calls ``publish(_:resolve:)`` after every commit, in order. Confirmation and
+/// pushes are enqueued under one lock, so a client always gets its confirmation before any
+/// event, and exactly the records committed after the confirmation point.
+final class SubscriptionHub: Sendable {
+    struct Subscription: Sendable {
+        let id: UUID
+        let sink: any SubscriptionSink
+        /// `nil` for `$all`.
+        let stream: String?
+        let resolveLinks: Bool
+        let filter: EventFilter?
+        let checkpointInterval: Int32
+        let confirmedPosition: Int64
+        let confirmedNumber: Int64
+        var considered: Int64 = 0
+    }
+
+    private struct Key: Hashable {
+        let connection: ObjectIdentifier
+        let id: UUID
+    }
+
+    private struct State {
+        var lastCommitted: Int64
+        var byStream: [String: [Key: Subscription]] = [:]
+        var all: [Key: Subscription] = [:]
+    }
+
+    private let state: Mutex<State>
+
+    init(lastCommitted: Int64) {
+        state = Mutex(State(lastCommitted: lastCommitted))
+    }
+
+    /// Number of live subscriptions.
+    var count: Int { state.withLock { $0.all.count + $0.byStream.values.reduce(0) { $0 + $1.count } } }
+
+    /// Registers a subscription and enqueues its confirmation.
+    ///
+    /// - Parameter lastNumber: reads the stream's last event number (−1 if none) as committed now.
+    func subscribe(
+        id: UUID, sink: any SubscriptionSink, stream: String?, resolveLinks: Bool, filter: EventFilter?,
+        checkpointInterval: Int32, lastNumber: (String) throws -> Int64
+    ) rethrows {
+        try state.withLock { state in
+            var confirmation = ESSubscriptionConfirmation()
+            confirmation.lastCommitPosition = state.lastCommitted
+            var number = Int64.max
+            if let stream {
+                number = try lastNumber(stream)
+                confirmation.lastEventNumber = number
+            }
+            let subscription = Subscription(
+                id: id, sink: sink, stream: stream, resolveLinks: resolveLinks, filter: filter,
+                checkpointInterval: checkpointInterval, confirmedPosition: state.lastCommitted, confirmedNumber: number)
+            let key = Key(connection: sink.connectionID, id: id)
+            if let stream { state.byStream[stream, default: [:]][key] = subscription } else { state.all[key] = subscription }
+            sink.deliver(.confirmation(confirmation), id: id)
+        }
+    }
+
+    /// Removes one subscription; true if it existed.
+    @discardableResult
+    func unsubscribe(connection: ObjectIdentifier, id: UUID) -> Bool {
+        let key = Key(connection: connection, id: id)
+        return state.withLock { state in
+            if state.all.removeValue(forKey: key) != nil { return true }
+            for stream in state.byStream.keys where state.byStream[stream]?.removeValue(forKey: key) != nil {
+                if state.byStream[stream]?.isEmpty == true { state.byStream[stream] = nil }
+                return true
+            }
+            return false
+        }
+    }
+
+    /// Removes every subscription of a closed connection (no message is sent).
+    func removeAll(connection: ObjectIdentifier) {
+        state.withLock { state in
+            state.all = state.all.filter { $0.key.connection != connection }
+            for stream in Array(state.byStream.keys) {
+                state.byStream[stream] = state.byStream[stream]!.filter { $0.key.connection != connection }
+                if state.byStream[stream]!.isEmpty { state.byStream[stream] = nil }
+            }
+        }
+    }
+
+    /// Drops every subscription with `Unsubscribed` (node shutdown).
+    func dropAll() {
+        state.withLock { state in
+            for sub in state.all.values { sub.sink.deliver(.dropped(.unsubscribed), id: sub.id) }
+            for subs in state.byStream.values {
+                for sub in subs.values { sub.sink.deliver(.dropped(.unsubscribed), id: sub.id) }
+            }
+            state.all.removeAll()
+            state.byStream.removeAll()
+        }
+    }
+
+    /// Pushes committed records to their subscribers, in order.
+    ///
+    /// - Parameter resolve: loads a link's target (stream, number), for subscribers that resolve links.
+    func publish(_ records: [RecordedLogEvent], resolve: (String, Int64) -> RecordedLogEvent?) {
+        guard let newest = records.last else { return }
+        state.withLock { state in
+            defer { state.lastCommitted = max(state.lastCommitted, newest.position.commit) }
+            guard !state.all.isEmpty || !state.byStream.isEmpty else { return }
+            for record in records {
+                if let subs = state.byStream[record.stream] {
+                    for sub in subs.values where record.number > sub.confirmedNumber && record.number != EventNumber.deletedStream {
+                        sub.sink.deliver(.event(Self.resolved(record, links: sub.resolveLinks, resolve: resolve)), id: sub.id)
+                    }
+                }
+                for key in Array(state.all.keys) {
+                    guard var sub = state.all[key], record.position.commit > sub.confirmedPosition else { continue }
+                    if sub.filter?.matches(record) ?? true {
+                        sub.sink.deliver(.event(Self.resolved(record, links: sub.resolveLinks, resolve: resolve)), id: sub.id)
+                    }
+                    if sub.filter != nil, sub.checkpointInterval > 0 {
+                        sub.considered += 1
+                        if sub.considered % Int64(sub.checkpointInterval) == 0 {
+                            sub.sink.deliver(.checkpoint(record.position), id: sub.id)
+                        }
+                        state.all[key] = sub
+                    }
+                }
+            }
+        }
+    }
+
+    private static func resolved(
+        _ record: RecordedLogEvent, links: Bool, resolve: (String, Int64) -> RecordedLogEvent?
+    ) -> ESResolvedEvent {
+        var event = ESResolvedEvent()
+        event.commitPosition = record.position.commit
+        event.preparePosition = record.position.prepare
+        if links, record.type == SystemEventTypes.link, let (number, stream) = SystemEventTypes.parseLink(record.data) {
+            if let target = resolve(stream, number) { event.event = ESEventRecord(target) }
+            event.link = ESEventRecord(record)
+        } else {
+            event.event = ESEventRecord(record)
+        }
+        return event
+    }
+}

@@ -1,0 +1,176 @@
+import EventStoreWire
+import Foundation
+
+/// Everything a write job needs besides the writer state and the batch.
+struct WriteContext: Sendable {
+    var user: NodeUser?
+    var access: AccessControl
+    var now: Int64
+}
+
+/// The outcome of a write-like job, before it becomes a reply message.
+struct WriteResult: Sendable {
+    var result: ESOperationResult
+    var message: String?
+    var firstNumber: Int64
+    var lastNumber: Int64
+    var position: LogPosition?
+    var currentVersion: Int64?
+
+    static func failure(_ result: ESOperationResult, _ message: String, current: Int64? = nil) -> WriteResult {
+        WriteResult(result: result, message: message, firstNumber: EventNumber.invalid, lastNumber: EventNumber.invalid,
+                    position: nil, currentVersion: current)
+    }
+}
+
+extension WriterState {
+    /// Whether the context's user may do `operation` on `stream` (metastreams use the original's `$mr`/`$mw`).
+    mutating func allowed(_ operation: StreamOperation, on stream: String, context: WriteContext, log: EventLog) throws(SQLiteError) -> Bool {
+        var target = stream
+        var operation = operation
+        if StreamNames.isMetastream(stream) {
+            target = StreamNames.original(ofMetastream: stream)
+            operation = operation == .read ? .metadataRead : .metadataWrite
+        }
+        let acl = try metadata(of: target, in: log).acl
+        return context.access.allows(operation, on: target, user: context.user, streamACL: acl, settings: settings)
+    }
+
+    /// WriteEvents: checks ACL and expected version, appends, records system links.
+    mutating func write(
+        stream: String, expected: Int64, events: [ProposedEvent], context: WriteContext, batch: inout WriteBatch
+    ) throws -> WriteResult {
+        guard stream != StreamNames.all else { return .failure(.accessDenied, "Access denied") }
+        guard try allowed(.write, on: stream, context: context, log: batch.log) else {
+            return .failure(.accessDenied, "Access denied")
+        }
+        let check = try checkVersion(stream: stream, expected: expected, ids: events.map(\.eventID), in: batch.log)
+        return try apply(check, stream: stream, events: events, context: context, transactional: false, batch: &batch)
+    }
+
+    /// Carries out a version check's verdict.
+    mutating func apply(
+        _ check: VersionCheck, stream: String, events: [ProposedEvent], context: WriteContext, transactional: Bool,
+        batch: inout WriteBatch
+    ) throws -> WriteResult {
+        switch check {
+        case .streamDeleted:
+            return .failure(.streamDeleted, "Stream is deleted.", current: EventNumber.deletedStream)
+        case .wrongExpectedVersion(let current):
+            return .failure(.wrongExpectedVersion, "Wrong expected version.", current: current)
+        case .idempotent(let first, let last):
+            let position = try batch.log.event(stream: stream, number: last)?.position
+            return WriteResult(result: .success, message: nil, firstNumber: first, lastNumber: last, position: position,
+                               currentVersion: nil)
+        case .proceed(let firstNumber, let undelete):
+            if undelete {
+                var meta = try metadata(of: stream, in: batch.log)
+                meta.truncateBefore = firstNumber
+                _ = try appendMetadata(meta, of: stream, context: context, batch: &batch)
+            }
+            guard !events.isEmpty else {
+                return WriteResult(result: .success, message: nil, firstNumber: firstNumber, lastNumber: firstNumber - 1,
+                                   position: nil, currentVersion: nil)
+            }
+            let new = events.enumerated().map { offset, event in
+                NewLogEvent(stream: stream, number: firstNumber + Int64(offset), eventID: event.eventID, type: event.type,
+                            isJSON: event.isJSON, data: event.data, metadata: event.metadata, createdMs: context.now)
+            }
+            let recorded = transactional ? try batch.appendTransaction(new) : try new.map { try batch.append($0) }
+            try recordWritten(recorded, context: context, batch: &batch)
+            return WriteResult(result: .success, message: nil, firstNumber: firstNumber,
+                               lastNumber: recorded.last!.number, position: recorded.last!.position, currentVersion: nil)
+        }
+    }
+
+    /// Updates caches for written events and appends the `$streams` / `$ce-` links.
+    mutating func recordWritten(_ recorded: [RecordedLogEvent], context: WriteContext, batch: inout WriteBatch) throws {
+        guard let first = recorded.first else { return }
+        let stream = first.stream
+        heads[stream] = recorded.last!.number
+        for event in recorded { recentIDs.remember(event.eventID, stream: stream, number: event.number) }
+        if StreamNames.isMetastream(stream), let last = recorded.last(where: { $0.type == SystemEventTypes.metadata }) {
+            metadata[StreamNames.original(ofMetastream: stream)] = StreamMetadata(jsonBytes: last.data)
+        }
+        if stream == StreamNames.settings, let last = recorded.last(where: { $0.type == SystemEventTypes.settings }) {
+            settings = SystemSettings(jsonBytes: last.data)
+        }
+        guard !StreamNames.isSystem(stream) else { return }
+        if first.number == 0 {
+            try appendLink(to: first, in: StreamNames.streams, context: context, batch: &batch)
+        }
+        if let category = StreamNames.categoryStream(of: stream) {
+            for event in recorded { try appendLink(to: event, in: category, context: context, batch: &batch) }
+        }
+    }
+
+    private mutating func appendLink(
+        to event: RecordedLogEvent, in linkStream: String, context: WriteContext, batch: inout WriteBatch
+    ) throws {
+        let number = try head(of: linkStream, in: batch.log) + 1
+        let link = NewLogEvent(stream: linkStream, number: number, eventID: UUID().dotNetBytes, type: SystemEventTypes.link,
+                               isJSON: false, data: SystemEventTypes.linkData(number: event.number, stream: event.stream),
+                               metadata: [], createdMs: context.now)
+        _ = try batch.append(link)
+        heads[linkStream] = number
+    }
+
+    /// Appends a `$metadata` event to `$$stream` and caches it.
+    mutating func appendMetadata(
+        _ meta: StreamMetadata, of stream: String, context: WriteContext, batch: inout WriteBatch
+    ) throws -> RecordedLogEvent {
+        let metastream = StreamNames.metastream(of: stream)
+        let number = try head(of: metastream, in: batch.log) + 1
+        let event = NewLogEvent(stream: metastream, number: number, eventID: UUID().dotNetBytes,
+                                type: SystemEventTypes.metadata, isJSON: true, data: Array(meta.json.compactText.utf8),
+                                metadata: [], createdMs: context.now)
+        let recorded = try batch.append(event)
+        heads[metastream] = number
+        metadata[stream] = meta
+        return recorded
+    }
+
+    /// DeleteStream, soft (`$tb` = max in metadata) or hard (a tombstone).
+    mutating func delete(
+        stream: String, expected: Int64, hard: Bool, context: WriteContext, batch: inout WriteBatch
+    ) throws -> WriteResult {
+        guard stream != StreamNames.all else { return .failure(.accessDenied, "Access denied") }
+        guard try allowed(.delete, on: stream, context: context, log: batch.log) else {
+            return .failure(.accessDenied, "Access denied")
+        }
+        switch try checkVersion(stream: stream, expected: expected, ids: [], in: batch.log) {
+        case .streamDeleted:
+            return .failure(.streamDeleted, "Stream is deleted.", current: EventNumber.deletedStream)
+        case .wrongExpectedVersion(let current):
+            return .failure(.wrongExpectedVersion, "Wrong expected version.", current: current)
+        case .idempotent, .proceed:
+            let recorded: RecordedLogEvent
+            if hard {
+                let tombstone = NewLogEvent(stream: stream, number: EventNumber.deletedStream, eventID: UUID().dotNetBytes,
+                                            type: SystemEventTypes.streamDeleted, isJSON: true, data: [], metadata: [],
+                                            createdMs: context.now)
+                recorded = try batch.append(tombstone)
+                heads[stream] = EventNumber.deletedStream
+            } else {
+                var meta = try metadata(of: stream, in: batch.log)
+                meta.truncateBefore = EventNumber.deletedStream
+                recorded = try appendMetadata(meta, of: stream, context: context, batch: &batch)
+            }
+            return WriteResult(result: .success, message: nil, firstNumber: 0, lastNumber: 0, position: recorded.position,
+                               currentVersion: try head(of: stream, in: batch.log))
+        }
+    }
+
+    /// TransactionCommit: the expected-version check happens now; events appear atomically.
+    mutating func commitTransaction(id: Int64, context: WriteContext, batch: inout WriteBatch) throws -> WriteResult {
+        guard let transaction = transactions[id] else {
+            return .failure(.invalidTransaction, "Invalid transaction.")
+        }
+        let ids = transaction.events.map(\.eventID)
+        let check = try checkVersion(stream: transaction.stream, expected: transaction.expectedVersion, ids: ids, in: batch.log)
+        let result = try apply(check, stream: transaction.stream, events: transaction.events, context: context,
+                               transactional: true, batch: &batch)
+        transactions[id] = nil
+        return result
+    }
+}

@@ -1,0 +1,55 @@
+/// What the writer thread knows about streams, including the effect of jobs earlier in the
+/// current (not yet committed) batch. Lives only on the writer thread.
+struct WriterState {
+    /// Last event number per stream (`-1`: no events; `Int64.max`: hard-deleted).
+    var heads: [String: Int64] = [:]
+    /// Metadata per stream, loaded on first use.
+    var metadata: [String: StreamMetadata] = [:]
+    /// The current `$settings`, loaded at start.
+    var settings = SystemSettings()
+    var recentIDs = RecentEventIDs()
+    var transactions: [Int64: OpenTransaction] = [:]
+    var nextTransactionID: Int64 = 1
+
+    /// Forgets every cached value (after a failed commit the database is the truth again).
+    mutating func reset() {
+        heads.removeAll()
+        metadata.removeAll()
+        recentIDs.removeAll()
+    }
+
+    /// The stream's last event number, from the cache or the log.
+    mutating func head(of stream: String, in log: EventLog) throws(SQLiteError) -> Int64 {
+        if let cached = heads[stream] { return cached }
+        let head = try log.lastNumber(stream: stream) ?? -1
+        heads[stream] = head
+        return head
+    }
+
+    /// The stream's metadata, from the cache or the latest event of its metastream.
+    mutating func metadata(of stream: String, in log: EventLog) throws(SQLiteError) -> StreamMetadata {
+        if let cached = metadata[stream] { return cached }
+        let loaded = try log.lastEvent(stream: StreamNames.metastream(of: stream)).map {
+            StreamMetadata(jsonBytes: $0.data)
+        } ?? .empty
+        metadata[stream] = loaded
+        return loaded
+    }
+}
+
+/// A transaction between TransactionStart and TransactionCommit.
+struct OpenTransaction {
+    var stream: String
+    var expectedVersion: Int64
+    var events: [ProposedEvent]
+    var user: NodeUser?
+}
+
+/// An event as a client proposed it, validated.
+struct ProposedEvent: Sendable {
+    var eventID: [UInt8]
+    var type: String
+    var isJSON: Bool
+    var data: [UInt8]
+    var metadata: [UInt8]
+}

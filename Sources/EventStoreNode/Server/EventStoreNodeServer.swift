@@ -1,0 +1,140 @@
+import EventStoreWire
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// An embedded node that speaks EventStoreDB's TCP protocol, for tools and tests.
+///
+/// ```swift
+/// var configuration = NodeConfiguration(storage: .memory)
+/// configuration.tcpPort = 0
+/// configuration.httpPort = 0
+/// let node = try await EventStoreNodeServer.start(configuration)
+/// print(node.tcpEndpoint)      // 127.0.0.1:<free port>
+/// await node.shutdown()
+/// ```
+public final class EventStoreNodeServer: Sendable {
+    /// Where clients connect over TCP.
+    public let tcpEndpoint: NodeConfiguration.Endpoint
+    /// Where `/gossip` and `/ping` are served.
+    public let httpEndpoint: NodeConfiguration.Endpoint
+    /// The configuration the node runs with.
+    public let configuration: NodeConfiguration
+
+    private let storage: NodeStorage
+    private let engine: NodeEngine
+    private let tcpChannel: any Channel
+    private let httpChannel: any Channel
+    private let threadPool: NIOThreadPool
+
+    private init(configuration: NodeConfiguration, storage: NodeStorage, engine: NodeEngine, tcpChannel: any Channel,
+                 httpChannel: any Channel, threadPool: NIOThreadPool) {
+        self.configuration = configuration
+        self.storage = storage
+        self.engine = engine
+        self.tcpChannel = tcpChannel
+        self.httpChannel = httpChannel
+        self.threadPool = threadPool
+        self.tcpEndpoint = NodeConfiguration.Endpoint(host: configuration.bindHost, port: tcpChannel.localAddress?.port ?? 0)
+        self.httpEndpoint = NodeConfiguration.Endpoint(host: configuration.bindHost, port: httpChannel.localAddress?.port ?? 0)
+    }
+
+    /// A short description of where the data lives: a path, or `memory`.
+    public var databaseDescription: String {
+        storage.isInMemory ? "memory" : storage.path
+    }
+
+    /// Opens the storage, binds both ports and starts serving.
+    public static func start(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "esdb.node")) async throws
+        -> EventStoreNodeServer {
+        let storage: NodeStorage
+        switch configuration.storage {
+        case .file(let path): storage = try NodeStorage.open(path: path)
+        case .memory: storage = try NodeStorage.openInMemory()
+        }
+        let threadPool = NIOThreadPool(numberOfThreads: 2)
+        threadPool.start()
+        do {
+            let engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
+                                        users: UserDirectory(configuration.users), threadPool: threadPool)
+            let leaderInfo = configuration.followerOf.map { leader in
+                var info = ESNotHandled.LeaderInfo()
+                info.externalTcpAddress = leader.host
+                info.externalTcpPort = Int32(leader.port)
+                info.httpAddress = leader.host
+                info.httpPort = Int32(configuration.leaderHTTPPort)
+                return info
+            }
+            let context = NodeContext(engine: engine, configuration: configuration, logger: logger, leaderInfo: leaderInfo)
+            let group = MultiThreadedEventLoopGroup.singleton
+            let tcpChannel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
+                        try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(TCPFrameEncoder()))
+                        try channel.pipeline.syncOperations.addHandler(NodeConnectionHandler(node: context))
+                    }
+                }
+                .bind(host: configuration.bindHost, port: configuration.tcpPort).get()
+            let tcpPort = tcpChannel.localAddress?.port ?? configuration.tcpPort
+            let selfID = UUID()
+            let leaderID = UUID()
+            let bindHost = configuration.bindHost
+            let httpPortBox = PortBox()
+            let httpChannel = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                        try channel.pipeline.syncOperations.addHandler(GossipHTTPHandler(members: {
+                            let me = NodeConfiguration.Endpoint(host: bindHost, port: tcpPort)
+                            let position = (try? engine.reader.withLog { (log) throws in try log.lastPosition() }) ?? 0
+                            var members = [GossipMember(instanceID: selfID, state: leaderInfo == nil ? "Leader" : "Follower",
+                                                        tcp: me, httpPort: httpPortBox.port,
+                                                        lastCommitPosition: position)]
+                            if let leader = configuration.followerOf {
+                                members.append(GossipMember(instanceID: leaderID, state: "Leader", tcp: leader,
+                                                            httpPort: configuration.leaderHTTPPort, lastCommitPosition: position))
+                            }
+                            return (members, NodeConfiguration.Endpoint(host: bindHost, port: httpPortBox.port))
+                        }))
+                    }
+                }
+                .bind(host: configuration.bindHost, port: configuration.httpPort).get()
+            httpPortBox.port = httpChannel.localAddress?.port ?? 0
+            return EventStoreNodeServer(configuration: configuration, storage: storage, engine: engine, tcpChannel: tcpChannel,
+                                        httpChannel: httpChannel, threadPool: threadPool)
+        } catch {
+            storage.close()
+            try? await threadPool.shutdownGracefully()
+            throw error
+        }
+    }
+
+    /// Stops listening, drops subscriptions, lets queued writes finish and closes the storage.
+    public func shutdown() async {
+        try? await tcpChannel.close()
+        try? await httpChannel.close()
+        engine.shutdown()
+        storage.close()
+        try? await threadPool.shutdownGracefully()
+    }
+
+    /// Number of group commits so far (for benchmarks and tests).
+    public var commitCount: Int { engine.writer.stats.commits }
+}
+
+/// A port learned after binding, read by request handlers.
+private final class PortBox: Sendable {
+    private let value = Mutex(0)
+    var port: Int {
+        get { value.withLock { $0 } }
+        set { value.withLock { $0 = newValue } }
+    }
+}

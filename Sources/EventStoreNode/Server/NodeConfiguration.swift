@@ -1,0 +1,60 @@
+import NIOCore
+
+/// How an embedded node is started.
+public struct NodeConfiguration: Sendable {
+    /// Where events are kept.
+    public enum Storage: Sendable {
+        /// A durable SQLite database at this path (directories are created).
+        case file(String)
+        /// In memory, gone when the node stops.
+        case memory
+    }
+
+    /// A TCP endpoint.
+    public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { "\(host):\(port)" }
+
+        /// Parses `HOST:PORT`.
+        public init?(_ text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                  (0...65535).contains(port), colon != text.startIndex
+            else { return nil }
+            self.init(host: String(text[..<colon]), port: port)
+        }
+    }
+
+    public var storage: Storage
+    /// Address to listen on; default loopback.
+    public var bindHost = "127.0.0.1"
+    /// Client TCP port; 0 picks a free one. Default 1113.
+    public var tcpPort = 1113
+    /// HTTP port for `/gossip` and `/ping`; 0 picks a free one. Default 2113.
+    public var httpPort = 2113
+    /// Accounts; defaults to `admin` and `ops` (password `changeit`).
+    public var users = NodeUser.defaults
+    /// Deny anonymous access to every stream.
+    public var denyAnonymous = false
+    /// When set, the node acts as a follower of this leader: `require_leader` requests get NotHandled(NotLeader).
+    public var followerOf: Endpoint?
+    /// The leader's HTTP port, advertised in gossip and LeaderInfo when following.
+    public var leaderHTTPPort: Int = 0
+    /// Send a heartbeat request after this much silence (EventStoreDB: 2 s).
+    public var heartbeatInterval: TimeAmount = .seconds(2)
+    /// Close the connection when no bytes arrive this long after a heartbeat request (EventStoreDB: 1 s).
+    public var heartbeatTimeout: TimeAmount = .seconds(1)
+    /// Close a connection whose unsent replies exceed this many packages (EventStoreDB: 50 000).
+    public var maxSendQueuePackages = 50_000
+    /// …or this many bytes (EventStoreDB: 10 MiB).
+    public var maxSendQueueBytes = 10 * 1024 * 1024
+
+    /// A configuration with the defaults of `esdb node`.
+    public init(storage: Storage) {
+        self.storage = storage
+    }
+}

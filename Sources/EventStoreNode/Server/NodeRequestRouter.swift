@@ -1,0 +1,152 @@
+import EventStoreWire
+import Foundation
+import NIOCore
+import SwiftProtobuf
+
+/// Decodes one request, applies the leader rule, runs it on the engine and sends the reply.
+struct NodeRequestRouter {
+    let node: NodeContext
+    let connection: NodeConnection
+    let package: TCPPackage
+    let user: NodeUser?
+
+    private var engine: NodeEngine { node.engine }
+    private var id: UUID { package.correlationID }
+
+    func route() throws {
+        switch package.command {
+        case .writeEvents:
+            let request = try decode(ESWriteEvents.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            let events = try ProposedEvent.validating(request.events, command: package.command)
+            respond(.writeEventsCompleted) { [engine, user] in await engine.write(request, events: events, user: user) }
+        case .deleteStream:
+            let request = try decode(ESDeleteStream.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            respond(.deleteStreamCompleted) { [engine, user] in await engine.delete(request, user: user) }
+        case .transactionStart:
+            let request = try decode(ESTransactionStart.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            respond(.transactionStartCompleted) { [engine, user] in await engine.transactionStart(request, user: user) }
+        case .transactionWrite:
+            let request = try decode(ESTransactionWrite.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            let events = try ProposedEvent.validating(request.events, command: package.command)
+            respond(.transactionWriteCompleted) { [engine] in await engine.transactionWrite(request, events: events) }
+        case .transactionCommit:
+            let request = try decode(ESTransactionCommit.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            respond(.transactionCommitCompleted) { [engine, user] in await engine.transactionCommit(request, user: user) }
+        case .readEvent:
+            let request = try decode(ESReadEvent.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            respondRead(.readEventCompleted) {
+                try $0.readEvent(stream: request.eventStreamID, number: request.eventNumber, resolveLinks: request.resolveLinkTos)
+            }
+        case .readStreamEventsForward, .readStreamEventsBackward:
+            let request = try decode(ESReadStreamEvents.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            let forward = package.command == .readStreamEventsForward
+            respondRead(package.command.replyCommand!, downgrade: { $0.downgrade() }) {
+                try $0.readStream(stream: request.eventStreamID, from: request.fromEventNumber, maxCount: request.maxCount,
+                                  forward: forward, resolveLinks: request.resolveLinkTos)
+            }
+        case .readAllEventsForward, .readAllEventsBackward:
+            let request = try decode(ESReadAllEvents.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            let forward = package.command == .readAllEventsForward
+            let from = LogPosition(commit: request.commitPosition, prepare: request.preparePosition)
+            respondRead(package.command.replyCommand!, downgrade: { $0.downgrade() }) {
+                try $0.readAll(from: from, maxCount: request.maxCount, forward: forward, resolveLinks: request.resolveLinkTos)
+            }
+        case .filteredReadAllEventsForward, .filteredReadAllEventsBackward:
+            let request = try decode(ESFilteredReadAllEvents.self)
+            guard leaderCheck(request.requireLeader) else { return }
+            let forward = package.command == .filteredReadAllEventsForward
+            let from = LogPosition(commit: request.commitPosition, prepare: request.preparePosition)
+            let filter = EventFilter(request.filter)
+            let window = request.hasMaxSearchWindow ? request.maxSearchWindow : nil
+            respondRead(package.command.replyCommand!, downgrade: { $0.downgrade() }) {
+                try $0.filteredReadAll(from: from, maxCount: request.maxCount, maxSearchWindow: window, filter: filter,
+                                       forward: forward, resolveLinks: request.resolveLinkTos)
+            }
+        case .subscribeToStream:
+            let request = try decode(ESSubscribeToStream.self)
+            subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: nil, checkpointInterval: -1)
+        case .filteredSubscribeToStream:
+            let request = try decode(ESFilteredSubscribeToStream.self)
+            guard let filter = EventFilter(request.filter) else {
+                throw BadRequestReason(text: "Invalid filter: \(request.filter.data.first ?? "")")
+            }
+            subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: filter,
+                      checkpointInterval: request.checkpointInterval)
+        case .unsubscribeFromStream:
+            if engine.hub.unsubscribe(connection: connection.connectionID, id: id) {
+                connection.deliver(.dropped(.unsubscribed), id: id)
+            }
+        case .connectToPersistentSubscription, .createPersistentSubscription, .updatePersistentSubscription,
+             .deletePersistentSubscription, .persistentSubscriptionAckEvents, .persistentSubscriptionNakEvents:
+            throw BadRequestReason(text: "Persistent subscriptions are not supported by this node yet (\(package.command.name)).")
+        case .scavengeDatabase:
+            throw BadRequestReason(text: "Scavenging is not supported by this node.")
+        default:
+            throw BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n"
+                + "\(package.command.name) is not a request.")
+        }
+    }
+
+    private func decode<M: SwiftProtobuf.Message>(_ type: M.Type) throws -> M {
+        do {
+            return try package.decodeMessage(as: type)
+        } catch {
+            throw BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n\(error.reason)")
+        }
+    }
+
+    /// On a follower, `require_leader` requests are answered with NotHandled(NotLeader).
+    private func leaderCheck(_ requireLeader: Bool) -> Bool {
+        guard requireLeader, let info = node.leaderInfo else { return true }
+        var notHandled = ESNotHandled()
+        notHandled.reason = .notLeader
+        notHandled.additionalInfo = (try? info.serializedBytes()) ?? Data()
+        connection.send(TCPPackage(command: .notHandled, correlationID: id, message: notHandled))
+        return false
+    }
+
+    private func respond<M: SwiftProtobuf.Message>(_ command: TCPCommand, _ work: @escaping @Sendable () async -> M) {
+        let (connection, id) = (self.connection, self.id)
+        Task {
+            let message = await work()
+            connection.send(TCPPackage(command: command, correlationID: id, message: message))
+        }
+    }
+
+    private func respondRead<M: SwiftProtobuf.Message>(
+        _ command: TCPCommand, downgrade: (@Sendable (inout M) -> Void)? = nil,
+        _ work: @escaping @Sendable (ReadContext) throws -> M
+    ) {
+        let (connection, id, engine, user, logger) = (self.connection, self.id, self.engine, self.user, node.logger)
+        Task {
+            do {
+                let message = try await engine.read(user: user, work)
+                connection.reply(command, id: id) { version in
+                    var message = message
+                    if version == .v1 { downgrade?(&message) }
+                    return TCPPackage(command: command, correlationID: id, message: message)
+                }
+            } catch {
+                logger.error("read failed: \(error)")
+                connection.send(TCPPackage(command: .badRequest, correlationID: id,
+                                           payload: ByteBuffer(string: "Read failed: \(error)")))
+            }
+        }
+    }
+
+    private func subscribe(stream: String, resolveLinks: Bool, filter: EventFilter?, checkpointInterval: Int32) {
+        let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
+        Task {
+            await engine.subscribe(id: id, sink: connection, stream: stream, resolveLinks: resolveLinks, filter: filter,
+                                   checkpointInterval: checkpointInterval, user: user)
+        }
+    }
+}

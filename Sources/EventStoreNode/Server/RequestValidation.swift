@@ -1,0 +1,36 @@
+import EventStoreWire
+import Foundation
+
+/// Why a request cannot be processed: answered with BadRequest on the request's id.
+struct BadRequestReason: Error {
+    var text: String
+}
+
+/// EventStoreDB's limit: data + metadata + 2 × type length ≤ 16 MiB − 10 000 bytes.
+let maxEventSize = 16 * 1024 * 1024 - 10_000
+
+extension ProposedEvent {
+    /// Validates a client's event: non-empty type, 16-byte non-zero id, size within the limit.
+    init(validating event: ESNewEvent, command: TCPCommand) throws(BadRequestReason) {
+        let unwrap = "Could not unwrap network package for command \(command.name)."
+        guard event.eventID.count == 16, event.eventID.contains(where: { $0 != 0 }) else {
+            throw BadRequestReason(text: "\(unwrap)\nEmpty eventId provided.")
+        }
+        guard !event.eventType.isEmpty else {
+            throw BadRequestReason(text: "\(unwrap)\nEmpty eventType provided.")
+        }
+        let size = event.data.count + event.metadata.count + 2 * event.eventType.count
+        guard size <= maxEventSize else {
+            throw BadRequestReason(text: "\(unwrap)\nEvent of \(size) bytes exceeds the \(maxEventSize)-byte limit.")
+        }
+        self.init(eventID: Array(event.eventID), type: event.eventType, isJSON: event.dataContentType == 1,
+                  data: Array(event.data), metadata: Array(event.metadata))
+    }
+
+    static func validating(_ events: [ESNewEvent], command: TCPCommand) throws(BadRequestReason) -> [ProposedEvent] {
+        var result: [ProposedEvent] = []
+        result.reserveCapacity(events.count)
+        for event in events { result.append(try ProposedEvent(validating: event, command: command)) }
+        return result
+    }
+}

@@ -1,0 +1,120 @@
+/// The writer thread: wait for jobs → one transaction per batch (a savepoint per job) → COMMIT →
+/// `didCommit` → acknowledge.
+extension GroupCommitCore {
+    func runLoop() {
+        while let jobs = takeJobs() {
+            var remaining = jobs[...]
+            while !remaining.isEmpty {
+                remaining = commitBatch(remaining)
+                if case .failed = lockedPhase() {
+                    let error = lockedRefusal()
+                    remaining.forEach { $0.fail(error) }
+                    remaining = []
+                }
+            }
+        }
+        log.close()
+        condition.lock()
+        threadFinished = true
+        let leftovers = queue
+        let error = refusal()
+        queue = []
+        condition.broadcast()
+        condition.unlock()
+        leftovers.forEach { $0.fail(error) }
+    }
+
+    /// Waits for work and takes the whole queue; `nil` once closing with nothing left, or failed.
+    private func takeJobs() -> [PendingJob<State>]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty, case .running = phase {
+            condition.wait()
+        }
+        if case .failed = phase { return nil }
+        guard !queue.isEmpty else { return nil }
+        let jobs = queue
+        queue.removeAll(keepingCapacity: true)
+        return jobs
+    }
+
+    /// Runs jobs from the front of `jobs` in one transaction until the batch holds at least
+    /// `maxEventsPerCommit` records, commits, and returns the jobs not taken.
+    private func commitBatch(_ jobs: ArraySlice<PendingJob<State>>) -> ArraySlice<PendingJob<State>> {
+        do {
+            try log.beginTransaction()
+        } catch {
+            log.rollbackTransaction()
+            jobs.forEach { $0.fail(error) }
+            return []
+        }
+        var batch = WriteBatch(log: log, nextPosition: nextPosition)
+        var taken = 0
+        var awaitingCommit: [PendingJob<State>] = []
+        var acknowledgements: [@Sendable () -> Void] = []
+        do {
+            for job in jobs {
+                if taken > 0, batch.recordCount >= maxEventsPerCommit { break }
+                taken += 1
+                awaitingCommit.append(job)
+                let mark = batch.mark
+                try log.beginSavepoint()
+                switch job.run(&state, &batch) {
+                case .succeeded(let acknowledge):
+                    try log.releaseSavepoint()
+                    acknowledgements.append(acknowledge)
+                case .failed(let error):
+                    awaitingCommit.removeLast()
+                    batch.rollback(to: mark)
+                    job.fail(error)
+                    try log.rollbackSavepoint()
+                }
+            }
+            try beforeCommit?()
+            try log.commitTransaction()
+        } catch {
+            batch.close()
+            log.rollbackTransaction()
+            awaitingCommit.forEach { $0.fail(error) }
+            recover(after: error)
+            return jobs.dropFirst(taken)
+        }
+        batch.close()
+        nextPosition = batch.nextPosition
+        let records = batch.records
+        if !records.isEmpty { didCommit(&state, records) }
+        condition.lock()
+        counters.commits += 1
+        counters.jobs += acknowledgements.count
+        counters.events += records.count
+        condition.unlock()
+        acknowledgements.forEach { $0() }
+        return jobs.dropFirst(taken)
+    }
+
+    /// After a failed batch: re-read the next position and let `reload` bring `State` back in line
+    /// with what is on disk.
+    /// If even that fails, the writer stops and every further job fails.
+    private func recover(after error: any Error) {
+        do {
+            nextPosition = try log.lastPosition() + 1
+            try reload(&state, log)
+        } catch let reloadError {
+            condition.lock()
+            phase = .failed(reason: "\(error); then reloading failed: \(reloadError)")
+            condition.unlock()
+        }
+    }
+
+    private func lockedPhase() -> Phase {
+        condition.lock()
+        defer { condition.unlock() }
+        return phase
+    }
+
+    private func lockedRefusal() -> StorageError {
+        condition.lock()
+        defer { condition.unlock() }
+        return refusal()
+    }
+}

@@ -1,0 +1,80 @@
+/// Group commit on one dedicated thread: concurrent jobs are batched into one durable transaction.
+///
+/// Each job runs on the writer thread with exclusive access to `State` and to the open
+/// transaction (``WriteBatch``), inside its own savepoint: a job that throws rolls back only its own
+/// appends and receives its error. A job must validate before it mutates `State`, because a thrown
+/// error does not undo `State` changes. After COMMIT returns (fsync'ed in file mode), `didCommit`
+/// runs on the writer thread with the batch's records in log order, and only then are the
+/// submitters resumed. If BEGIN, a savepoint or COMMIT fails, every job of the batch receives the
+/// error and `reload` brings `State` back in line with the log (for example by dropping caches).
+///
+/// `State` never leaves the writer thread: do not share it (or objects it references) elsewhere.
+public final class GroupCommitWriter<State>: Sendable {
+    private let core: GroupCommitCore<State>
+
+    /// Starts a writer on `log` (the writer's connection) with the initial `state`.
+    ///
+    /// - Parameters:
+    ///   - reload: called on the writer thread after a failed batch, to make `State` match the log
+    ///     again; if it throws, the writer stops and fails every further job.
+    ///   - maxEventsPerCommit: a batch stops taking jobs once it holds this many records.
+    ///   - beforeCommit: a fault-injection hook for tests, run just before COMMIT.
+    package init(
+        log: sending EventLog,
+        state: sending State,
+        maxEventsPerCommit: Int = 10_000,
+        reload: @escaping @Sendable (inout State, EventLog) throws -> Void,
+        didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void,
+        beforeCommit: (@Sendable () throws -> Void)? = nil
+    ) throws {
+        let nextPosition = try log.lastPosition() + 1
+        core = GroupCommitCore(
+            log: log,
+            state: state,
+            nextPosition: nextPosition,
+            maxEventsPerCommit: maxEventsPerCommit,
+            reload: reload,
+            didCommit: didCommit,
+            beforeCommit: beforeCommit
+        )
+        core.start(name: "esdb-storage-writer")
+    }
+
+    deinit {
+        core.shutdown(wait: false)
+    }
+
+    /// Runs `job` in the next batch and returns its result once the batch has committed.
+    ///
+    /// Throws the job's own error, the batch's SQLite error if the commit failed, or
+    /// ``StorageError/writerShutDown`` after ``shutdown()``. Cancelling the calling task does not
+    /// withdraw a submitted job.
+    public func submit<R: Sendable>(
+        _ job: @escaping @Sendable (inout State, inout WriteBatch) throws -> R
+    ) async throws -> R {
+        try await withCheckedThrowingContinuation { continuation in
+            core.enqueue(PendingJob(job, continuation: continuation))
+        }
+    }
+
+    /// Stops accepting jobs, finishes the queued ones, closes the connection and returns.
+    /// Blocks the calling thread while it drains. Idempotent. Called from a job or `didCommit`
+    /// it only requests the stop.
+    public func shutdown() {
+        core.shutdown()
+    }
+
+    /// Commits, acknowledged jobs and committed records so far.
+    public var stats: GroupCommitStats { core.stats }
+
+    /// Whether ``submit(_:)`` still queues jobs (false once shutting down or failed).
+    package var isAcceptingJobs: Bool { core.isAcceptingJobs }
+
+    /// Jobs waiting for the writer thread (not counting the batch it is running).
+    package var queuedJobCount: Int { core.queuedJobCount }
+
+    /// A closure that shuts this writer down, for owners that must not keep it alive.
+    var shutdownHandle: @Sendable () -> Void {
+        { [core] in core.shutdown() }
+    }
+}

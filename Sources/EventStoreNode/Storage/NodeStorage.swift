@@ -1,0 +1,152 @@
+import Foundation
+import Synchronization
+
+/// The durable store of the embedded node: one database file, one writer connection (handed to a
+/// ``GroupCommitWriter``) and a pool of reader connections.
+///
+/// Open with ``open(path:)`` (WAL, `synchronous=FULL`: a commit survives power loss) or
+/// ``openInMemory()`` (for `--mem`: a WAL database on tmpfs with `synchronous=OFF`, deleted on
+/// close). Reopening an existing file continues its positions and stream numbers.
+public final class NodeStorage: Sendable {
+    private struct Lifecycle {
+        var writerLog: EventLogBox?
+        var shutdownWriter: (@Sendable () -> Void)?
+        var closed = false
+    }
+
+    /// The database file.
+    public let path: String
+    /// Whether this is a throw-away database (``openInMemory()``), deleted by ``close()``.
+    public let isInMemory: Bool
+    /// Thread-safe reads of committed data.
+    public let reader: EventLogReader
+    private let lifecycle: Mutex<Lifecycle>
+
+    private init(path: String, durability: EventLog.Durability, isInMemory: Bool) throws {
+        let writerLog = try EventLog.openWriter(path: path, durability: durability)
+        self.path = path
+        self.isInMemory = isInMemory
+        reader = EventLogReader(path: path)
+        lifecycle = Mutex(Lifecycle(writerLog: EventLogBox(log: writerLog)))
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Opens (or creates, with any missing directories) the database file at `path`.
+    public static func open(path: String) throws -> NodeStorage {
+        try createDirectories(String(path.prefix(upTo: path.lastIndex(of: "/") ?? path.startIndex)))
+        return try NodeStorage(path: path, durability: .full, isInMemory: false)
+    }
+
+    /// Creates a throw-away database under `/dev/shm` (or the temporary directory where there is
+    /// no `/dev/shm`), with no fsync. It is deleted by ``close()``.
+    public static func openInMemory() throws -> NodeStorage {
+        var directory = "/dev/shm"
+        if access(directory, W_OK) != 0 {
+            directory = NSTemporaryDirectory()
+        }
+        let name = "esdb-mem-\(getpid())-\(UUID().uuidString).sqlite"
+        let path = (directory.hasSuffix("/") ? directory : directory + "/") + name
+        do {
+            return try NodeStorage(path: path, durability: .off, isInMemory: true)
+        } catch {
+            removeDatabaseFiles(at: path)
+            throw error
+        }
+    }
+
+    /// Starts the group-commit writer on the writer connection. Only one writer per storage.
+    ///
+    /// See ``GroupCommitWriter`` for the meaning of `state`, `reload` and `didCommit`.
+    public func makeWriter<State>(
+        state: sending State,
+        maxEventsPerCommit: Int = 10_000,
+        reload: @escaping @Sendable (inout State, EventLog) throws -> Void,
+        didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void
+    ) throws -> GroupCommitWriter<State> {
+        try makeWriter(
+            maxEventsPerCommit: maxEventsPerCommit, initialState: { _ in state }, reload: reload,
+            didCommit: didCommit)
+    }
+
+    /// Takes the writer connection and starts the writer with the state `initialState` returns.
+    private func makeWriter<State>(
+        maxEventsPerCommit: Int,
+        initialState: (EventLog) throws -> State,
+        reload: @escaping @Sendable (inout State, EventLog) throws -> Void,
+        didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void
+    ) throws -> GroupCommitWriter<State> {
+        let box = try lifecycle.withLock { lifecycle throws(StorageError) -> EventLogBox in
+            guard !lifecycle.closed else { throw .closed }
+            guard let box = lifecycle.writerLog else { throw .writerAlreadyCreated }
+            lifecycle.writerLog = nil
+            return box
+        }
+        let writer = try GroupCommitWriter(
+            log: box.log,
+            state: initialState(box.log),
+            maxEventsPerCommit: maxEventsPerCommit,
+            reload: reload,
+            didCommit: didCommit
+        )
+        let shutdown = writer.shutdownHandle
+        lifecycle.withLock { $0.shutdownWriter = shutdown }
+        return writer
+    }
+
+    /// Starts the group-commit writer with the state `loadState` builds from the log; after a failed
+    /// batch the state is rebuilt the same way. Only one writer per storage.
+    public func makeWriter<State>(
+        maxEventsPerCommit: Int = 10_000,
+        loadState: @escaping @Sendable (EventLog) throws -> State,
+        didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void
+    ) throws -> GroupCommitWriter<State> {
+        try makeWriter(
+            maxEventsPerCommit: maxEventsPerCommit,
+            initialState: { try loadState($0) },
+            reload: { state, log in state = try loadState(log) },
+            didCommit: didCommit)
+    }
+
+    /// Closes the readers, drains and stops the writer, closes the database and, for an in-memory
+    /// database, deletes its files. Idempotent; blocks while the writer drains.
+    public func close() {
+        let (writerLog, shutdownWriter) = lifecycle.withLock { lifecycle in
+            guard !lifecycle.closed else { return (EventLogBox?.none, (@Sendable () -> Void)?.none) }
+            lifecycle.closed = true
+            defer {
+                lifecycle.writerLog = nil
+                lifecycle.shutdownWriter = nil
+            }
+            return (lifecycle.writerLog, lifecycle.shutdownWriter)
+        }
+        reader.close()
+        shutdownWriter?()
+        writerLog?.log.close()
+        if isInMemory {
+            Self.removeDatabaseFiles(at: path)
+        }
+    }
+
+    // MARK: Files
+
+    private static func removeDatabaseFiles(at path: String) {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            unlink(path + suffix)
+        }
+    }
+
+    /// `mkdir -p`.
+    private static func createDirectories(_ directory: String) throws {
+        guard !directory.isEmpty else { return }
+        var current = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o755) != 0, errno != EEXIST {
+                throw StorageError.cannotCreateDirectory(path: current, errno: errno)
+            }
+        }
+    }
+}

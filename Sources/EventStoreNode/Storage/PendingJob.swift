@@ -1,0 +1,53 @@
+/// A submitted job, type-erased over its result, waiting in the writer's queue.
+///
+/// Exactly one of `fail`, or the `acknowledge` closure returned by a successful `run`, is called:
+/// each resumes the submitter's continuation.
+struct PendingJob<State>: Sendable {
+    /// Runs the job on the writer thread inside its savepoint.
+    let run: @Sendable (inout State, inout WriteBatch) -> PendingJobOutcome
+    /// Fails the submitter with `error` (the job was not run, or its batch did not commit).
+    let fail: @Sendable (any Error) -> Void
+}
+
+/// What running a job produced.
+enum PendingJobOutcome {
+    /// The job returned; call `acknowledge` once its transaction has committed.
+    case succeeded(acknowledge: @Sendable () -> Void)
+    /// The job threw `error`; its appends must be rolled back.
+    case failed(any Error)
+}
+
+extension PendingJob {
+    /// Wraps `job`, resuming `continuation` with its result or error.
+    init<R: Sendable>(
+        _ job: @escaping @Sendable (inout State, inout WriteBatch) throws -> R,
+        continuation: CheckedContinuation<R, any Error>
+    ) {
+        run = { state, batch in
+            do {
+                let value = try job(&state, &batch)
+                return .succeeded { continuation.resume(returning: value) }
+            } catch {
+                return .failed(error)
+            }
+        }
+        fail = { continuation.resume(throwing: $0) }
+    }
+}
+
+/// Counters of a ``GroupCommitWriter``, for tests and benchmarks.
+public struct GroupCommitStats: Sendable, Equatable {
+    /// Transactions committed.
+    public var commits = 0
+    /// Jobs acknowledged after their transaction committed.
+    public var jobs = 0
+    /// Records committed.
+    public var events = 0
+
+    /// Creates counters (all zero by default).
+    public init(commits: Int = 0, jobs: Int = 0, events: Int = 0) {
+        self.commits = commits
+        self.jobs = jobs
+        self.events = events
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import EventStoreNode
+import Foundation
+import Logging
+import NIOCore
+
+/// `esdb node`: runs the embedded node until SIGINT or SIGTERM.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run a durable single node that speaks EventStoreDB's TCP protocol.",
+        discussion: """
+            Prints one line when ready: esdb node ready tcp=HOST:PORT http=HOST:PORT db=PATH|memory
+            Default accounts: admin/changeit ($admins) and ops/changeit ($ops).
+            """
+    )
+
+    @Option(name: .long, help: "Directory for the database (default: $XDG_DATA_HOME/esdb/default).")
+    var db: String?
+
+    @Flag(name: .long, help: "Keep everything in memory.")
+    var mem = false
+
+    @Option(name: .long, help: "Address to listen on.")
+    var bind = "127.0.0.1"
+
+    @Option(name: .customLong("tcp-port"), help: "Client TCP port (0 picks a free port).")
+    var tcpPort = 1113
+
+    @Option(name: .customLong("http-port"), help: "HTTP port for /gossip and /ping (0 picks a free port).")
+    var httpPort = 2113
+
+    @Option(name: .customLong("user"), help: "Add an account LOGIN:PASSWORD[:GROUP,...] (repeatable).")
+    var users: [String] = []
+
+    @Flag(name: .customLong("deny-anonymous"), help: "Deny anonymous access to every stream.")
+    var denyAnonymous = false
+
+    @Option(name: .customLong("follower-of"), help: "Act as a follower of the leader at HOST:TCPPORT[:HTTPPORT].")
+    var followerOf: String?
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "warning"
+
+    func validate() throws {
+        if mem, db != nil { throw ValidationError("--db and --mem exclude each other") }
+        for user in users where NodeUser(commandLine: user) == nil {
+            throw ValidationError("--user '\(user)' is not LOGIN:PASSWORD[:GROUP,...]")
+        }
+        if let followerOf, Self.parseFollower(followerOf) == nil {
+            throw ValidationError("--follower-of '\(followerOf)' is not HOST:TCPPORT[:HTTPPORT]")
+        }
+        if !(0...65535).contains(tcpPort) || !(0...65535).contains(httpPort) {
+            throw ValidationError("ports must be within 0...65535")
+        }
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
+    static func parseFollower(_ text: String) -> (NodeConfiguration.Endpoint, Int)? {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count == 2 || parts.count == 3, let tcp = Int(parts[1]) else { return nil }
+        let http = parts.count == 3 ? Int(parts[2]) : 0
+        guard let http else { return nil }
+        return (NodeConfiguration.Endpoint(host: parts[0], port: tcp), http)
+    }
+
+    /// The default data directory: `$XDG_DATA_HOME/esdb/default` (or `~/.local/share/esdb/default`).
+    static func defaultDataDirectory() -> String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/esdb/default"
+    }
+
+    func run() async throws {
+        var configuration = NodeConfiguration(storage: mem ? .memory : .file((db ?? Self.defaultDataDirectory()) + "/events.sqlite"))
+        configuration.bindHost = bind
+        configuration.tcpPort = tcpPort
+        configuration.httpPort = httpPort
+        configuration.users = NodeUser.defaults + users.compactMap(NodeUser.init(commandLine:))
+        configuration.denyAnonymous = denyAnonymous
+        if let followerOf, let (leader, leaderHTTP) = Self.parseFollower(followerOf) {
+            configuration.followerOf = leader
+            configuration.leaderHTTPPort = leaderHTTP
+        }
+        var logger = Logger(label: "esdb.node")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .warning
+        let node: EventStoreNodeServer
+        do {
+            node = try await EventStoreNodeServer.start(configuration, logger: logger)
+        } catch {
+            printError("esdb node: could not start: \(error)")
+            throw ExitCode(1)
+        }
+        let ready = "esdb node ready tcp=\(node.tcpEndpoint) http=\(node.httpEndpoint) db=\(node.databaseDescription)\n"
+        FileHandle.standardOutput.write(Data(ready.utf8))
+        let signal = await SignalWaiter.waitForTermination()
+        logger.notice("received \(signal), shutting down")
+        await node.shutdown()
+    }
+}
