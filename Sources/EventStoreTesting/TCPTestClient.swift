@@ -98,6 +98,18 @@ public final class TCPTestClient: Sendable {
     /// Every package received so far that no `receive` consumed, in arrival order.
     public var unclaimed: [TCPPackage] { mailbox.unclaimed }
 
+    /// Stops reading from the socket (the kernel buffers fill, the peer's writes back up), to act
+    /// like a stuck client.
+    public func stopReading() async throws {
+        try await channel.setOption(.autoRead, value: false).get()
+    }
+
+    /// Starts reading from the socket again after ``stopReading()``.
+    public func resumeReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
+        channel.read()
+    }
+
     /// Closes the connection.
     public func close() async {
         try? await channel.close()

@@ -104,7 +104,7 @@ extension ReadContext {
         reply.nextPreparePosition = position.prepare
         reply.isEndOfStream = true
         reply.result = .success
-        let window = Int(max(maxSearchWindow ?? maxCount, maxCount))
+        let window = Int(max(maxSearchWindow ?? maxCount, 1))
         if let error = allRequestError(position, maxCount: maxCount) ?? (filter == nil ? "Invalid filter." : nil) {
             reply.result = .error
             reply.error = error

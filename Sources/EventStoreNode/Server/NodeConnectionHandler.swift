@@ -104,8 +104,12 @@ final class NodeConnectionHandler: ChannelInboundHandler {
         pendingBytes += bytes
         if pendingPackages > node.configuration.maxSendQueuePackages || pendingBytes > node.configuration.maxSendQueueBytes {
             node.logger.warning("closing connection: send queue over \(pendingPackages) packages / \(pendingBytes) bytes")
-            sendAndClose(TCPPackage(command: .badRequest, correlationID: .zero,
-                                    payload: ByteBuffer(string: "Connection send queue is too large: the client is not reading.")))
+            // The queue is stuck behind a client that does not read: say why (best effort) and close now.
+            closing = true
+            let reason = TCPPackage(command: .badRequest, correlationID: .zero,
+                                    payload: ByteBuffer(string: "Connection send queue is too large: the client is not reading."))
+            context.writeAndFlush(wrapOutboundOut(reason), promise: nil)
+            context.close(promise: nil)
             return
         }
         let promise = context.eventLoop.makePromise(of: Void.self)

@@ -21,7 +21,7 @@ public final class EventLog {
 
     /// The connection the log runs on.
     package let connection: SQLiteConnection
-    private var statements: [EventLogStatement: SQLiteStatement] = [:]
+    private var statements = [SQLiteStatement?](repeating: nil, count: EventLogStatement.allCases.count)
 
     init(connection: SQLiteConnection) {
         self.connection = connection
@@ -54,15 +54,15 @@ public final class EventLog {
 
     /// Finalizes the cached statements and closes the connection.
     package func close() {
-        statements.removeAll()
+        statements = statements.map { _ in nil }
         connection.close()
     }
 
     /// The cached prepared statement for `key`, compiled on first use.
     func statement(_ key: EventLogStatement) throws(SQLiteError) -> SQLiteStatement {
-        if let statement = statements[key] { return statement }
-        let statement = try connection.prepare(key.rawValue)
-        statements[key] = statement
+        if let statement = statements[key.rawValue] { return statement }
+        let statement = try connection.prepare(key.sql)
+        statements[key.rawValue] = statement
         return statement
     }
 

@@ -4,9 +4,10 @@
 /// transaction (``WriteBatch``), inside its own savepoint: a job that throws rolls back only its own
 /// appends and receives its error. A job must validate before it mutates `State`, because a thrown
 /// error does not undo `State` changes. After COMMIT returns (fsync'ed in file mode), `didCommit`
-/// runs on the writer thread with the batch's records in log order, and only then are the
-/// submitters resumed. If BEGIN, a savepoint or COMMIT fails, every job of the batch receives the
-/// error and `reload` brings `State` back in line with the log (for example by dropping caches).
+/// runs on the writer thread with the batch's records in log order (skipped when the batch wrote
+/// none), and only then are the submitters resumed. Keep `didCommit` short: it delays the next
+/// batch. If BEGIN, a savepoint or COMMIT fails, every job of the batch receives the error and
+/// `reload` brings `State` back in line with the log (for example by dropping caches).
 ///
 /// `State` never leaves the writer thread: do not share it (or objects it references) elsewhere.
 public final class GroupCommitWriter<State>: Sendable {
@@ -15,9 +16,10 @@ public final class GroupCommitWriter<State>: Sendable {
     /// Starts a writer on `log` (the writer's connection) with the initial `state`.
     ///
     /// - Parameters:
+    ///   - maxEventsPerCommit: a batch stops taking jobs once it holds this many records.
     ///   - reload: called on the writer thread after a failed batch, to make `State` match the log
     ///     again; if it throws, the writer stops and fails every further job.
-    ///   - maxEventsPerCommit: a batch stops taking jobs once it holds this many records.
+    ///   - didCommit: called on the writer thread after each commit, with its records in log order.
     ///   - beforeCommit: a fault-injection hook for tests, run just before COMMIT.
     package init(
         log: sending EventLog,

@@ -21,9 +21,11 @@ public struct LogPosition: Sendable, Hashable, Comparable, CustomStringConvertib
     /// The end of the log, `(-1, -1)`: reading backward from here starts with the last record.
     public static let end = LogPosition(commit: -1, prepare: -1)
 
+    /// Orders by commit position, then prepare position.
     public static func < (lhs: LogPosition, rhs: LogPosition) -> Bool {
         (lhs.commit, lhs.prepare) < (rhs.commit, rhs.prepare)
     }
 
+    /// `C:<commit>/P:<prepare>`, as EventStoreDB prints positions.
     public var description: String { "C:\(commit)/P:\(prepare)" }
 }

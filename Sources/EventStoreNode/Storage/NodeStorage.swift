@@ -4,9 +4,10 @@ import Synchronization
 /// The durable store of the embedded node: one database file, one writer connection (handed to a
 /// ``GroupCommitWriter``) and a pool of reader connections.
 ///
-/// Open with ``open(path:)`` (WAL, `synchronous=FULL`: a commit survives power loss) or
-/// ``openInMemory()`` (for `--mem`: a WAL database on tmpfs with `synchronous=OFF`, deleted on
-/// close). Reopening an existing file continues its positions and stream numbers.
+/// Open with ``open(path:)`` (WAL with `synchronous=FULL`: every COMMIT is fsync'ed before the
+/// writer acknowledges it) or ``openInMemory()`` (for `--mem`: a WAL database on tmpfs with
+/// `synchronous=OFF`, deleted on close; a killed process leaves its file behind in `/dev/shm`).
+/// Reopening an existing file continues its positions and stream numbers.
 public final class NodeStorage: Sendable {
     private struct Lifecycle {
         var writerLog: EventLogBox?
@@ -92,7 +93,14 @@ public final class NodeStorage: Sendable {
             didCommit: didCommit
         )
         let shutdown = writer.shutdownHandle
-        lifecycle.withLock { $0.shutdownWriter = shutdown }
+        let closedMeanwhile = lifecycle.withLock { lifecycle in
+            if !lifecycle.closed { lifecycle.shutdownWriter = shutdown }
+            return lifecycle.closed
+        }
+        if closedMeanwhile {
+            shutdown()
+            throw StorageError.closed
+        }
         return writer
     }
 
@@ -127,26 +135,6 @@ public final class NodeStorage: Sendable {
         writerLog?.log.close()
         if isInMemory {
             Self.removeDatabaseFiles(at: path)
-        }
-    }
-
-    // MARK: Files
-
-    private static func removeDatabaseFiles(at path: String) {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            unlink(path + suffix)
-        }
-    }
-
-    /// `mkdir -p`.
-    private static func createDirectories(_ directory: String) throws {
-        guard !directory.isEmpty else { return }
-        var current = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o755) != 0, errno != EEXIST {
-                throw StorageError.cannotCreateDirectory(path: current, errno: errno)
-            }
         }
     }
 }

@@ -22,6 +22,7 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether a constraint (UNIQUE, NOT NULL, PRIMARY KEY, …) was violated.
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
 
+    /// One line: code, operation and SQLite's message.
     public var description: String {
         "SQLite error \(code) during \(operation): \(message)"
     }

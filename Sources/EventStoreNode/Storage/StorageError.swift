@@ -16,6 +16,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The directory for the database could not be created.
     case cannotCreateDirectory(path: String, errno: Int32)
 
+    /// A one-line explanation.
     public var description: String {
         switch self {
         case .writerShutDown:

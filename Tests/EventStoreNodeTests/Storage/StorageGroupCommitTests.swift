@@ -148,4 +148,18 @@ struct StorageGroupCommitTests {
         await #expect(throws: StorageError.writerShutDown) { try await writer.appendNext("q") }
         #expect(try harness.reader.readStreamForward(stream: "q", from: 0, maxCount: 20).map(\.number) == Array(0..<10))
     }
+
+    @Test func shutdownFromInsideAJobDoesNotDeadlock() async throws {
+        let harness = try StorageHarness.make(inMemory: true)
+        defer { harness.close() }
+        let writer = harness.writer
+        let record = try await writer.submit { _, batch in
+            writer.shutdown()
+            return try batch.append(StorageFixtures.event("a", 0))
+        }
+        #expect(record.position == LogPosition(commit: 1, prepare: 1))
+        #expect(!writer.isAcceptingJobs)
+        await #expect(throws: StorageError.writerShutDown) { try await writer.appendNext("a") }
+        #expect(try harness.reader.lastNumber(stream: "a") == 0)
+    }
 }

@@ -1,0 +1,152 @@
+import EventStoreNode
+import EventStoreTesting
+import EventStoreWire
+import Foundation
+import Testing
+
+/// Volatile and filtered subscriptions (protocol.md §4.10).
+@Suite struct SubscriptionTests {
+    static func subscribe(_ client: TCPTestClient, _ stream: String, resolve: Bool = false,
+                          credentials: TCPCredentials? = nil) async throws -> (UUID, ESSubscriptionConfirmation) {
+        var request = ESSubscribeToStream()
+        request.eventStreamID = stream
+        request.resolveLinkTos = resolve
+        let package = TCPPackage(command: .subscribeToStream, correlationID: UUID(), credentials: credentials, message: request)
+        let reply = try await client.request(package)
+        guard reply.command == .subscriptionConfirmation else { throw UnexpectedReply(package: reply) }
+        return (package.correlationID, try reply.decodeMessage(as: ESSubscriptionConfirmation.self))
+    }
+
+    static func nextEvent(_ client: TCPTestClient, _ id: UUID) async throws -> ESResolvedEvent {
+        let package = try await client.receive(id: id)
+        guard package.command == .streamEventAppeared else { throw UnexpectedReply(package: package) }
+        return try package.decodeMessage(as: ESStreamEventAppeared.self).event
+    }
+
+    @Test func streamSubscriptionGetsOnlyNewEventsInOrder() async throws {
+        try await withNode { node in
+            let subscriber = try await node.connect()
+            try await subscriber.identify()
+            let writer = try await node.connect()
+            try await writer.fill("live-1", count: 3)
+            let (id, confirmation) = try await Self.subscribe(subscriber, "live-1")
+            #expect(confirmation.lastEventNumber == 2)
+            #expect(confirmation.lastCommitPosition > 0)
+            try await writer.fill("live-1", count: 5)
+            try await writer.fill("other-1", count: 2)
+            var numbers: [Int64] = []
+            for _ in 0..<5 { numbers.append(try await Self.nextEvent(subscriber, id).event.eventNumber) }
+            #expect(numbers == [3, 4, 5, 6, 7])
+            // Unsubscribe → SubscriptionDropped(Unsubscribed) on the same id.
+            let dropped = try await subscriber.request(TCPPackage(command: .unsubscribeFromStream, correlationID: id))
+            #expect(dropped.command == .subscriptionDropped)
+            #expect(try dropped.decodeMessage(as: ESSubscriptionDropped.self).reason == .unsubscribed)
+            try await writer.fill("live-1", count: 1)
+            try await subscriber.identify()
+            #expect(!subscriber.unclaimed.contains { $0.correlationID == id })
+        }
+    }
+
+    @Test func allSubscriptionSeesEveryCommitAfterConfirmation() async throws {
+        try await withNode { node in
+            let subscriber = try await node.connect()
+            let writer = try await node.connect()
+            try await writer.fill("before-1", count: 2)
+            let (id, confirmation) = try await Self.subscribe(subscriber, "", credentials: admin)
+            #expect(!confirmation.hasLastEventNumber)
+            try await writer.fill("after-1", count: 2)
+            var seen: [String] = []
+            for _ in 0..<5 { seen.append(try await Self.nextEvent(subscriber, id).event.eventStreamID) }
+            // two events, then the $streams link and two $ce-after links
+            #expect(seen == ["after-1", "after-1", "$streams", "$ce-after", "$ce-after"])
+        }
+    }
+
+    @Test func allSubscriptionNeedsAdmin() async throws {
+        try await withNode { node in
+            let client = try await node.connect()
+            var request = ESSubscribeToStream()
+            request.eventStreamID = ""
+            request.resolveLinkTos = false
+            let reply = try await client.request(TCPPackage(command: .subscribeToStream, correlationID: UUID(), message: request))
+            #expect(reply.command == .subscriptionDropped)
+            #expect(try reply.decodeMessage(as: ESSubscriptionDropped.self).reason == .accessDenied)
+        }
+    }
+
+    @Test func categorySubscriptionResolvesLinks() async throws {
+        try await withNode { node in
+            let subscriber = try await node.connect()
+            let writer = try await node.connect()
+            let (id, confirmation) = try await Self.subscribe(subscriber, "$ce-cart", resolve: true, credentials: admin)
+            #expect(confirmation.lastEventNumber == -1)
+            try await writer.fill("cart-1", count: 2)
+            try await writer.fill("cart-2", count: 1)
+            var resolved: [(String, Int64, String)] = []
+            for _ in 0..<3 {
+                let event = try await Self.nextEvent(subscriber, id)
+                resolved.append((event.event.eventStreamID, event.event.eventNumber, event.link.eventStreamID))
+            }
+            #expect(resolved.map(\.0) == ["cart-1", "cart-1", "cart-2"])
+            #expect(resolved.map(\.1) == [0, 1, 0])
+            #expect(resolved.allSatisfy { $0.2 == "$ce-cart" })
+        }
+    }
+
+    @Test func filteredSubscriptionSendsMatchesAndCheckpoints() async throws {
+        try await withNode { node in
+            let subscriber = try await node.connect()
+            let writer = try await node.connect()
+            var filter = ESFilter()
+            filter.context = .eventType
+            filter.type = .prefix
+            filter.data = ["Wanted"]
+            var request = ESFilteredSubscribeToStream()
+            request.eventStreamID = ""
+            request.resolveLinkTos = false
+            request.filter = filter
+            request.checkpointInterval = 4
+            let package = TCPPackage(command: .filteredSubscribeToStream, correlationID: UUID(), credentials: admin, message: request)
+            #expect(try await subscriber.request(package).command == .subscriptionConfirmation)
+            _ = try await writer.write("f-1", events: (0..<8).map { TCPTestClient.newEvent($0 % 4 == 0 ? "Wanted" : "Noise") })
+            var commands: [TCPCommand] = []
+            while commands.filter({ $0 == .streamEventAppeared }).count < 2 || commands.filter({ $0 == .checkpointReached }).count < 2 {
+                commands.append(try await subscriber.receive(id: package.correlationID).command)
+            }
+            #expect(commands.filter { $0 == .streamEventAppeared }.count == 2)
+        }
+    }
+
+    @Test func closedConnectionsLoseTheirSubscriptions() async throws {
+        try await withNode { node in
+            let subscriber = try await node.connect()
+            _ = try await Self.subscribe(subscriber, "gone-1")
+            await subscriber.close()
+            let writer = try await node.connect()
+            try await writer.fill("gone-1", count: 3)
+            #expect(try await writer.readStream("gone-1", from: 0, count: 10).numbers == [0, 1, 2])
+        }
+    }
+
+    @Test func clientThatStopsReadingIsDisconnected() async throws {
+        try await withNode(configure: { $0.maxSendQueueBytes = 256 * 1024 }) { node in
+            let writer = try await node.connect()
+            let subscriber = try await node.connect()
+            _ = try await Self.subscribe(subscriber, "flood-1")
+            // Pretend to be a stuck client: stop reading from the socket.
+            try await subscriber.stopReading()
+            // Push far more than the socket buffers and the 256 KiB send-queue limit can hold.
+            let payload = String(repeating: "x", count: 8_000)
+            for _ in 0..<200 {
+                _ = try await writer.write("flood-1", events: (0..<20).map { _ in TCPTestClient.newEvent(json: "\"\(payload)\"") })
+            }
+            // Reading again, the client finds what was buffered, then the close.
+            try await subscriber.resumeReading()
+            try await subscriber.waitForClose(timeout: .seconds(10))
+            let delivered = subscriber.unclaimed.filter { $0.command == .streamEventAppeared }.count
+            #expect(delivered < 4_000)
+            // The node keeps serving everyone else.
+            #expect(try await writer.readEvent("flood-1", 0).result == .success)
+        }
+    }
+}
