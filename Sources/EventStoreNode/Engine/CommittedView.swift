@@ -1,3 +1,4 @@
+import EventStoreWire
 import Synchronization
 
 /// Committed stream metadata and `$settings` as readers see them: filled lazily from the log

@@ -1,3 +1,4 @@
+import EventStoreWire
 /// A bounded memory of recently written event ids, for idempotent retries with expected
 /// version Any / StreamExists (EventStoreDB keeps a similar best-effort cache).
 struct RecentEventIDs {

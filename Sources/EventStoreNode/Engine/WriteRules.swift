@@ -1,3 +1,4 @@
+import EventStoreWire
 /// The expected-version and idempotency rules of writes (protocol.md §4.5), on writer state.
 enum VersionCheck: Equatable {
     /// Write the events starting at `firstNumber`; `undelete` when the stream was soft-deleted.

@@ -1,3 +1,4 @@
+import EventStoreWire
 /// What the writer thread knows about streams, including the effect of jobs earlier in the
 /// current (not yet committed) batch. Lives only on the writer thread.
 struct WriterState {

@@ -81,9 +81,10 @@ struct NodeRequestRouter {
             subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: filter,
                       checkpointInterval: request.checkpointInterval)
         case .unsubscribeFromStream:
-            if engine.hub.unsubscribe(connection: connection.connectionID, id: id) {
-                connection.deliver(.dropped(.unsubscribed), id: id)
-            }
+            // Answered even for an unknown id, as EventStoreDB does: clients such as photonpump wait
+            // for the drop before resubscribing after a reconnect.
+            engine.hub.unsubscribe(connection: connection.connectionID, id: id)
+            connection.deliver(.dropped(.unsubscribed), id: id)
         case .connectToPersistentSubscription, .createPersistentSubscription, .updatePersistentSubscription,
              .deletePersistentSubscription, .persistentSubscriptionAckEvents, .persistentSubscriptionNakEvents:
             throw BadRequestReason(text: "Persistent subscriptions are not supported by this node yet (\(package.command.name)).")

@@ -1,4 +1,4 @@
-import EventStoreWire
+
 
 /// Access control lists of a stream (`$acl`): role or user names per operation.
 public struct StreamACL: Sendable, Equatable {
