@@ -45,7 +45,7 @@ import Testing
     @Test func answeringClientStaysConnected() async throws {
         try await withNode(configure: {
             $0.heartbeatInterval = .milliseconds(50)
-            $0.heartbeatTimeout = .milliseconds(50)
+            $0.heartbeatTimeout = .seconds(2)   // generous: answers may be slow on a loaded machine
         }) { node in
             let client = try await node.connect(answerHeartbeats: true)
             // Wait until at least three probes were answered, then check the connection still works.

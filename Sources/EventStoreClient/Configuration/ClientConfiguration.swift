@@ -1,0 +1,144 @@
+import EventStoreWire
+import Foundation
+
+/// A host and port.
+public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Login and password (or a bearer token) sent with requests.
+public enum UserCredentials: Sendable, Hashable, CustomStringConvertible {
+    case password(login: String, password: String)
+    case token(String)
+
+    /// The auth block form.
+    var wire: TCPCredentials {
+        switch self {
+        case .password(let login, let password): return .password(login: login, password: password)
+        case .token(let token): return .token(token)
+        }
+    }
+
+    /// The login, when there is one.
+    public var login: String? {
+        if case .password(let login, _) = self { return login }
+        return nil
+    }
+
+    public var description: String { TCPCredentials.password(login: login ?? "", password: "").description }
+}
+
+/// Which cluster member to connect to.
+public enum NodePreference: String, Sendable, Hashable, CaseIterable {
+    case leader
+    case follower
+    case random
+    case readOnlyReplica
+}
+
+/// How the client finds the node it talks to.
+public enum DiscoveryMode: Sendable, Hashable {
+    /// One node at a fixed address (`tcp://host:port`).
+    case singleNode(Endpoint)
+    /// Ask these HTTP gossip endpoints for the cluster's members.
+    case gossipSeeds([GossipSeed])
+    /// Resolve this DNS name and ask each address's gossip port (`discover://name:port`).
+    case clusterDNS(name: String, gossipPort: Int)
+}
+
+/// A gossip endpoint, optionally with an explicit scheme.
+public struct GossipSeed: Sendable, Hashable, CustomStringConvertible {
+    public var endpoint: Endpoint
+    /// `true` for `https://` seeds.
+    public var secure: Bool
+
+    public init(endpoint: Endpoint, secure: Bool = false) {
+        self.endpoint = endpoint
+        self.secure = secure
+    }
+
+    public var description: String { (secure ? "https://" : "http://") + endpoint.description }
+}
+
+/// TLS settings for the TCP connection.
+public struct TLSSettings: Sendable, Hashable {
+    /// Verify the server certificate (chain and host name).
+    public var validateServer: Bool
+    /// PEM file with the certificate authorities to trust; `nil` uses the system store.
+    public var trustedCAFile: String?
+    /// The host name to verify and to send as SNI; defaults to the endpoint's host.
+    public var targetHost: String?
+
+    public init(validateServer: Bool = true, trustedCAFile: String? = nil, targetHost: String? = nil) {
+        self.validateServer = validateServer
+        self.trustedCAFile = trustedCAFile
+        self.targetHost = targetHost
+    }
+}
+
+/// Everything that shapes an ``EventStoreClient``; every default is the .NET TCP client's (protocol.md §4.4).
+///
+/// ```swift
+/// var configuration = EventStoreClient.Configuration(discovery: .singleNode(Endpoint(host: "localhost", port: 1113)))
+/// configuration.defaultCredentials = .password(login: "admin", password: "changeit")
+/// // or
+/// let parsed = try EventStoreClient.Configuration(connectionString: "ConnectTo=tcp://admin:changeit@localhost:1113")
+/// ```
+public struct ClientConfiguration: Sendable, Hashable {
+    /// How to find the node.
+    public var discovery: DiscoveryMode
+    /// Credentials used when an operation gives none; sent with `Authenticate` on connect.
+    public var defaultCredentials: UserCredentials?
+    /// Name sent in IdentifyClient; default `ES-<uuid>`.
+    public var connectionName: String
+    /// TLS for the TCP connection; `nil` is plain TCP.
+    public var tls: TLSSettings?
+    /// Which cluster member to prefer.
+    public var nodePreference: NodePreference = .leader
+    /// Put `require_leader` in requests (redirects writes and reads to the leader).
+    public var requireLeader = true
+    /// Probe after this much silence from the server.
+    public var heartbeatInterval: Duration = .milliseconds(750)
+    /// Drop the connection when nothing arrives this long after a probe.
+    public var heartbeatTimeout: Duration = .milliseconds(1500)
+    /// An attempt without any reply for this long is retried.
+    public var operationTimeout: Duration = .seconds(7)
+    /// Retries per operation; `-1` retries forever.
+    public var maxRetries = 10
+    /// Reconnection attempts after a drop; `-1` forever.
+    public var maxReconnections = 10
+    /// Pause between reconnection attempts.
+    public var reconnectionDelay: Duration = .milliseconds(100)
+    /// TCP connect timeout.
+    public var connectTimeout: Duration = .milliseconds(1000)
+    /// Operations queued or in flight before callers wait.
+    public var maxQueueSize = 5000
+    /// Operations on the wire at once.
+    public var maxConcurrentItems = 5000
+    /// Fail instead of retrying when an attempt times out.
+    public var failOnNoServerResponse = false
+    /// Gossip discovery rounds before giving up.
+    public var maxDiscoverAttempts = 10
+    /// Per gossip request.
+    public var gossipTimeout: Duration = .seconds(1)
+    /// Gossip port for cluster DNS discovery.
+    public var gossipPort = 2113
+    /// Queued operations older than this fail as expired; `.zero` (the default) means no limit.
+    public var queueTimeout: Duration = .zero
+    /// How often operation timeouts are checked.
+    public var operationTimeoutCheckPeriod: Duration = .seconds(1)
+
+    /// A configuration with defaults for everything but the discovery mode.
+    public init(discovery: DiscoveryMode) {
+        self.discovery = discovery
+        self.connectionName = "ES-" + UUID().dotNetString
+    }
+}

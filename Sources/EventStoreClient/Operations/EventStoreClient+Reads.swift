@@ -1,0 +1,126 @@
+import EventStoreWire
+import Foundation
+
+extension EventStoreClient {
+    /// Reads one event; `number` −1 reads the last one.
+    ///
+    /// ```swift
+    /// if case .success(let event) = try await client.readEvent(stream: "orders-1", number: -1) { … }
+    /// ```
+    public func readEvent(
+        stream: String, number: Int64, resolveLinks: Bool = true, credentials: UserCredentials? = nil
+    ) async throws -> ReadEventResult {
+        var request = ESReadEvent()
+        request.eventStreamID = stream
+        request.eventNumber = number
+        request.resolveLinkTos = resolveLinks
+        request.requireLeader = requireLeader
+        return try await perform(.readEvent, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
+            let completed: ESReadEventCompleted = try Self.decode(reply)
+            switch completed.result {
+            case .success: return .success(.success(ResolvedEvent(indexed: completed.event)))
+            case .notFound: return .success(.notFound)
+            case .noStream: return .success(.noStream)
+            case .streamDeleted: return .success(.streamDeleted)
+            case .error: return .failure(EventStoreClientError(.serverError, "read of \(stream) failed: \(completed.error)"))
+            case .accessDenied: return .failure(EventStoreClientError(.accessDenied, "access denied to stream \(stream)"))
+            }
+        }
+    }
+
+    /// Reads one page of a stream (at most 4096 events).
+    ///
+    /// `from` −1 with `.backward` reads from the end.
+    public func readStreamSlice(
+        _ stream: String, from: Int64, maxCount: Int, direction: ReadDirection = .forward, resolveLinks: Bool = true,
+        credentials: UserCredentials? = nil
+    ) async throws -> StreamEventsSlice {
+        guard (1...4096).contains(maxCount) else {
+            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
+        }
+        var request = ESReadStreamEvents()
+        request.eventStreamID = stream
+        request.fromEventNumber = from
+        request.maxCount = Int32(maxCount)
+        request.resolveLinkTos = resolveLinks
+        request.requireLeader = requireLeader
+        let command: TCPCommand = direction == .forward ? .readStreamEventsForward : .readStreamEventsBackward
+        return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
+            let completed: ESReadStreamEventsCompleted = try Self.decode(reply)
+            let status: SliceReadStatus
+            switch completed.result {
+            case .success: status = .success
+            case .noStream: status = .streamNotFound
+            case .streamDeleted: status = .streamDeleted
+            case .notModified, .error:
+                return .failure(EventStoreClientError(.serverError, "read of \(stream) failed: \(completed.error)"))
+            case .accessDenied:
+                return .failure(EventStoreClientError(.accessDenied, "access denied to stream \(stream)"))
+            }
+            return .success(StreamEventsSlice(
+                status: status, stream: stream, fromEventNumber: from, events: completed.events.map(ResolvedEvent.init(indexed:)),
+                nextEventNumber: completed.nextEventNumber, lastEventNumber: completed.lastEventNumber,
+                isEndOfStream: completed.isEndOfStream))
+        }
+    }
+
+    /// Reads one page of `$all` (at most 4096 events); `.end` with `.backward` reads from the end.
+    public func readAllSlice(
+        from position: Position, maxCount: Int, direction: ReadDirection = .forward, resolveLinks: Bool = false,
+        credentials: UserCredentials? = nil
+    ) async throws -> AllEventsSlice {
+        guard (1...4096).contains(maxCount) else {
+            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
+        }
+        var request = ESReadAllEvents()
+        request.commitPosition = position.commit
+        request.preparePosition = position.prepare
+        request.maxCount = Int32(maxCount)
+        request.resolveLinkTos = resolveLinks
+        request.requireLeader = requireLeader
+        let command: TCPCommand = direction == .forward ? .readAllEventsForward : .readAllEventsBackward
+        return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
+            let completed: ESReadAllEventsCompleted = try Self.decode(reply)
+            switch completed.result {
+            case .success: break
+            case .accessDenied: return .failure(EventStoreClientError(.accessDenied, "access denied to $all"))
+            case .notModified, .error:
+                return .failure(EventStoreClientError(.serverError, "read of $all failed: \(completed.error)"))
+            }
+            let next = Position(commit: completed.nextCommitPosition, prepare: completed.nextPreparePosition)
+            return .success(AllEventsSlice(fromPosition: position, events: completed.events.map(ResolvedEvent.init(resolved:)),
+                                           nextPosition: next, isEndOfStream: completed.events.isEmpty))
+        }
+    }
+
+    /// Reads one filtered page of `$all`, inspecting at most `maxSearchWindow` records.
+    public func readAllFilteredSlice(
+        from position: Position, maxCount: Int, filter: EventFilter, maxSearchWindow: Int? = nil,
+        direction: ReadDirection = .forward, resolveLinks: Bool = false, credentials: UserCredentials? = nil
+    ) async throws -> AllEventsSlice {
+        guard (1...4096).contains(maxCount) else {
+            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
+        }
+        var request = ESFilteredReadAllEvents()
+        request.commitPosition = position.commit
+        request.preparePosition = position.prepare
+        request.maxCount = Int32(maxCount)
+        request.maxSearchWindow = Int32(maxSearchWindow ?? maxCount)
+        request.resolveLinkTos = resolveLinks
+        request.requireLeader = requireLeader
+        request.filter = filter.wire
+        let command: TCPCommand = direction == .forward ? .filteredReadAllEventsForward : .filteredReadAllEventsBackward
+        return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
+            let completed: ESFilteredReadAllEventsCompleted = try Self.decode(reply)
+            switch completed.result {
+            case .success: break
+            case .accessDenied: return .failure(EventStoreClientError(.accessDenied, "access denied to $all"))
+            case .notModified, .error:
+                return .failure(EventStoreClientError(.serverError, "filtered read of $all failed: \(completed.error)"))
+            }
+            let next = Position(commit: completed.nextCommitPosition, prepare: completed.nextPreparePosition)
+            return .success(AllEventsSlice(fromPosition: position, events: completed.events.map(ResolvedEvent.init(resolved:)),
+                                           nextPosition: next, isEndOfStream: completed.isEndOfStream))
+        }
+    }
+}

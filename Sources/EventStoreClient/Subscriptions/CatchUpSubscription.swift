@@ -1,0 +1,207 @@
+import AsyncAlgorithms
+import Foundation
+
+/// What a catch-up subscription delivers.
+public enum CatchUpMessage: Sendable, Hashable {
+    /// The next event, exactly once and in order.
+    case event(ResolvedEvent)
+    /// History has been read; from now on events arrive live.
+    case caughtUp
+    /// The live feed was lost (connection drop, slow consumer); catching up again from the last event.
+    case fellBehind(reason: String)
+}
+
+/// Where a catch-up subscription starts.
+public enum CatchUpStart<Point: Sendable & Hashable>: Sendable, Hashable {
+    /// From the first event.
+    case start
+    /// After this event number / position (it is not delivered again).
+    case after(Point)
+    /// Only events appended from now on.
+    case end
+}
+
+/// A catch-up subscription: history by paged reads, then live events from a volatile
+/// subscription, with the gap-free hand-off of design.md §3 — and, unlike the legacy .NET client,
+/// it resumes by itself after a reconnect from the last delivered event, without gap or duplicate.
+///
+/// The consumer sets the pace: the next page is read only when the previous one was consumed.
+public struct CatchUpSubscription: AsyncSequence, Sendable {
+    public typealias Element = CatchUpMessage
+    let channel: AsyncThrowingChannel<CatchUpMessage, any Error>
+    let task: CancellationHandle
+
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(base: channel.makeAsyncIterator(), task: task)
+    }
+
+    /// Stops the subscription.
+    public func cancel() { task.cancel() }
+
+    public struct Iterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingChannel<CatchUpMessage, any Error>.AsyncIterator
+        let task: CancellationHandle
+
+        public mutating func next() async throws -> CatchUpMessage? {
+            try await withTaskCancellationHandler {
+                try await base.next()
+            } onCancel: { [task] in
+                task.cancel()
+            }
+        }
+    }
+}
+
+/// Cancels the producing task when the subscription is dropped or cancelled.
+final class CancellationHandle: Sendable {
+    private let task: Task<Void, Never>
+    init(_ task: Task<Void, Never>) { self.task = task }
+    func cancel() { task.cancel() }
+    deinit { task.cancel() }
+}
+
+/// The cursor of a catch-up: a stream's event numbers or `$all` positions.
+protocol CatchUpCursor: Sendable {
+    associatedtype Point: Sendable & Hashable & Comparable
+    /// Reads the page at `next`; returns events, the next read point and end-of-stream.
+    func readPage(from next: ReadPoint<Point>) async throws -> (events: [ResolvedEvent], next: ReadPoint<Point>, end: Bool)
+    /// The point of an event, to dedupe (original number or original position).
+    func point(of event: ResolvedEvent) -> Point?
+    /// Subscribes live.
+    func subscribe() async throws -> VolatileSubscription
+    /// Whether a read that reached `next` has passed the subscription's confirmation point.
+    func passed(_ next: ReadPoint<Point>, confirmation: VolatileSubscription, endOfStream: Bool) -> Bool
+    /// Where reading starts after `point`.
+    func readPoint(after point: Point?) -> ReadPoint<Point>
+    /// The last point already committed when `live` was confirmed (for subscriptions from the end).
+    func confirmedPoint(of live: VolatileSubscription) -> Point?
+}
+
+/// Where the next read begins (an event number or a position).
+struct ReadPoint<Point: Sendable & Hashable>: Sendable, Hashable {
+    var value: Point
+}
+
+extension EventStoreClient {
+    /// Catch-up subscription to a stream.
+    ///
+    /// ```swift
+    /// for try await message in client.catchUp(stream: "orders-1") {
+    ///     switch message {
+    ///     case .event(let event): handle(event)
+    ///     case .caughtUp: print("live")
+    ///     case .fellBehind(let reason): print("catching up again: \(reason)")
+    ///     }
+    /// }
+    /// ```
+    public func catchUp(
+        stream: String, from start: CatchUpStart<Int64> = .start, resolveLinks: Bool = true, pageSize: Int = 500,
+        liveBufferSize: Int = 10_000, credentials: UserCredentials? = nil
+    ) -> CatchUpSubscription {
+        let cursor = StreamCursor(client: self, stream: stream, resolveLinks: resolveLinks, pageSize: pageSize,
+                                  liveBufferSize: liveBufferSize, credentials: credentials)
+        return runCatchUp(cursor: cursor, start: start)
+    }
+
+    /// Catch-up subscription to `$all`, optionally filtered on the server.
+    public func catchUpAll(
+        from start: CatchUpStart<Position> = .start, filter: EventFilter? = nil, resolveLinks: Bool = false,
+        pageSize: Int = 500, liveBufferSize: Int = 10_000, credentials: UserCredentials? = nil
+    ) -> CatchUpSubscription {
+        let cursor = AllCursor(client: self, filter: filter, resolveLinks: resolveLinks, pageSize: pageSize,
+                               liveBufferSize: liveBufferSize, credentials: credentials)
+        return runCatchUp(cursor: cursor, start: start)
+    }
+
+    private func runCatchUp<Cursor: CatchUpCursor>(cursor: Cursor, start: CatchUpStart<Cursor.Point>) -> CatchUpSubscription {
+        let channel = AsyncThrowingChannel<CatchUpMessage, any Error>()
+        let task = Task {
+            do {
+                try await CatchUpLoop(cursor: cursor, channel: channel, client: self).run(start: start)
+                channel.finish()
+            } catch {
+                channel.fail(error)
+            }
+        }
+        return CatchUpSubscription(channel: channel, task: CancellationHandle(task))
+    }
+}
+
+/// The algorithm of protocol.md §4.11, looping to resume after every loss of the live feed.
+struct CatchUpLoop<Cursor: CatchUpCursor> {
+    let cursor: Cursor
+    let channel: AsyncThrowingChannel<CatchUpMessage, any Error>
+    let client: EventStoreClient
+
+    func run(start: CatchUpStart<Cursor.Point>) async throws {
+        var last: Cursor.Point?
+        var skipHistory = false
+        switch start {
+        case .start: last = nil
+        case .after(let point): last = point
+        case .end: skipHistory = true
+        }
+        while !Task.isCancelled {
+            do {
+                if !skipHistory { last = try await readHistory(after: last, until: nil) }
+                let live = try await cursor.subscribe()
+                if skipHistory {
+                    skipHistory = false
+                    last = startPoint(of: live)
+                } else {
+                    last = try await readHistory(after: last, until: live)
+                }
+                await channel.send(.caughtUp)
+                for try await message in live {
+                    guard case .event(let event) = message, let point = cursor.point(of: event) else { continue }
+                    if let last, point <= last { continue }
+                    await channel.send(.event(event))
+                    last = point
+                }
+                if Task.isCancelled { return }
+                await channel.send(.fellBehind(reason: "live subscription ended"))
+            } catch let error as EventStoreClientError where Self.resumable(error) {
+                let closed = await client.isClosed
+                if Task.isCancelled || closed { throw error }
+                await channel.send(.fellBehind(reason: error.message))
+            }
+        }
+    }
+
+    private func startPoint(of live: VolatileSubscription) -> Cursor.Point? {
+        cursor.confirmedPoint(of: live)
+    }
+
+    /// Reads pages after `last` and delivers them; with `until`, stops once the read passed its confirmation.
+    private func readHistory(after last: Cursor.Point?, until live: VolatileSubscription?) async throws -> Cursor.Point? {
+        var last = last
+        var next = cursor.readPoint(after: last)
+        while !Task.isCancelled {
+            let page = try await cursor.readPage(from: next)
+            for event in page.events {
+                guard let point = cursor.point(of: event) else { continue }
+                if let last, point <= last { continue }
+                await channel.send(.event(event))
+                last = point
+            }
+            next = page.next
+            if let live {
+                if cursor.passed(next, confirmation: live, endOfStream: page.end) { return last }
+                if page.end, page.events.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+            } else if page.end {
+                return last
+            }
+        }
+        return last
+    }
+
+    /// Connection losses, overflows and server drops other than access problems are resumed.
+    static func resumable(_ error: EventStoreClientError) -> Bool {
+        switch error.code {
+        case .connectionClosed, .subscriptionDropped, .retryLimitReached, .operationTimedOut, .cannotConnect:
+            return true
+        default:
+            return false
+        }
+    }
+}
