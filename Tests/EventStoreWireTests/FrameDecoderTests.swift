@@ -167,3 +167,28 @@ import Testing
         }
     }
 }
+
+/// Cases the fuzzer's oracle pointed at.
+@Suite struct CredentialEdgeTests {
+    @Test func tokensLongerThanTheLimitAreRejectedOnDecode() {
+        var frame: [UInt8] = [0xF2, 0x01] + [UInt8](repeating: 0, count: 16) + [0x00, 0x80] + [UInt8](repeating: 0x61, count: 32_768)
+        let length = UInt32(frame.count)
+        frame = withUnsafeBytes(of: length.littleEndian) { Array($0) } + frame
+        #expect(throws: TCPFramingError.invalidTokenLength(32_768)) {
+            try TCPFrameReader.decodeAll(ByteBuffer(bytes: frame))
+        }
+    }
+
+    @Test func credentialsThatWouldReadAsATokenAreRefused() {
+        let nonASCII = TCPPackage(command: .ping, correlationID: UUID(), credentials: .password(login: "élan", password: "p"))
+        #expect(throws: TCPEncodingError.ambiguousCredentials) { try nonASCII.encodedFrame() }
+        let longPassword = TCPPackage(command: .ping, correlationID: UUID(),
+                                      credentials: .password(login: "", password: String(repeating: "p", count: 130)))
+        #expect(throws: TCPEncodingError.ambiguousCredentials) { try longPassword.encodedFrame() }
+    }
+
+    @Test func unicodeEscapesNeedFourHexDigits() {
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: #""\u+041""#) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: #""\u-000""#) }
+    }
+}

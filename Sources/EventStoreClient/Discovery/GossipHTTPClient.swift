@@ -1,6 +1,14 @@
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Fetches `/gossip?format=json` over plain HTTP/1.1 with NIO: one connection per request, closed afterwards.
 struct GossipHTTPClient: Sendable {
     let eventLoopGroup: any EventLoopGroup
@@ -77,9 +85,9 @@ struct GossipHTTPClient: Sendable {
             return inner ?? error.dnsAError.map { "cannot resolve host: \($0)" } ?? "\(error)"
         }
         if let error = error as? IOError {
-            return error.description
+            return String(cString: strerror(error.errnoCode))
         }
-        if error is ChannelError, case ChannelError.connectTimeout = error { return "connect timed out" }
+        if case ChannelError.connectTimeout? = error as? ChannelError { return "connect timed out" }
         return String(describing: error)
     }
 }

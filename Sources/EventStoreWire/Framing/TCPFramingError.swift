@@ -11,6 +11,8 @@ public enum TCPFramingError: Error, Hashable, Sendable, CustomStringConvertible 
     case authBlockOverrun(needed: Int, available: Int)
     /// The auth block's text is not valid UTF-8.
     case invalidCredentialsEncoding
+    /// A token longer than the protocol allows (32 765 bytes).
+    case invalidTokenLength(Int)
     /// The stream ended in the middle of a frame.
     case truncatedFrame(expected: Int, available: Int)
 
@@ -24,6 +26,8 @@ public enum TCPFramingError: Error, Hashable, Sendable, CustomStringConvertible 
             return "auth block needs \(needed) bytes but only \(available) remain in the package"
         case .invalidCredentialsEncoding:
             return "auth block is not valid UTF-8"
+        case .invalidTokenLength(let length):
+            return "token of \(length) bytes exceeds the \(TCPCredentials.maxTokenLength)-byte limit"
         case .truncatedFrame(let expected, let available):
             return "truncated frame: length says \(expected) bytes, only \(available) present"
         }
@@ -38,6 +42,9 @@ public enum TCPEncodingError: Error, Hashable, Sendable, CustomStringConvertible
     case tokenTooLong(length: Int)
     /// The package would exceed 64 MiB.
     case packageTooLarge(length: Int)
+    /// A login starting with a non-ASCII byte (or an empty login before a password of 128+ bytes)
+    /// would be read as a token by the server.
+    case ambiguousCredentials
 
     public var description: String {
         switch self {
@@ -47,6 +54,8 @@ public enum TCPEncodingError: Error, Hashable, Sendable, CustomStringConvertible
             return "token is \(length) bytes; the auth block allows at most \(TCPCredentials.maxTokenLength)"
         case .packageTooLarge(let length):
             return "package of \(length) bytes exceeds the \(TCPPackage.maxLength)-byte limit"
+        case .ambiguousCredentials:
+            return "credentials would be misread as a token: the login must start with an ASCII character"
         }
     }
 }

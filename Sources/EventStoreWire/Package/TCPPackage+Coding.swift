@@ -63,6 +63,10 @@ extension TCPCredentials {
             if password.utf8.count > TCPCredentials.maxFieldLength {
                 throw .credentialTooLong(field: "password", length: password.utf8.count)
             }
+            // Servers read the first two auth bytes as an int16 and take a negative one for a token:
+            // a login starting with a byte ≥ 0x80 (or an empty login before a password of ≥ 128 bytes) would be misread.
+            let second = login.utf8.first ?? UInt8(truncatingIfNeeded: password.utf8.count)
+            if second >= 0x80 { throw .ambiguousCredentials }
         case .token(let token):
             if token.utf8.count > TCPCredentials.maxTokenLength { throw .tokenTooLong(length: token.utf8.count) }
         }
@@ -90,6 +94,7 @@ extension TCPCredentials {
         }
         if discriminator < 0 {
             let tokenLength = -Int(discriminator)
+            guard tokenLength <= TCPCredentials.maxTokenLength else { throw .invalidTokenLength(tokenLength) }
             guard available >= 2 + tokenLength else {
                 throw .authBlockOverrun(needed: 2 + tokenLength, available: available)
             }

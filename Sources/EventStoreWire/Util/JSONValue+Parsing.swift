@@ -162,6 +162,7 @@ private struct JSONTextParser {
 
     mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count,
+              bytes[index..<index + 4].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
               let text = String(validating: bytes[index..<index + 4], as: UTF8.self),
               let value = UInt32(text, radix: 16)
         else { throw fail("invalid \\u escape") }
