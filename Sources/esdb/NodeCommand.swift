@@ -11,6 +11,7 @@ struct NodeCommand: AsyncParsableCommand {
         abstract: "Run a durable single node that speaks EventStoreDB's TCP protocol.",
         discussion: """
             Prints one line when ready: esdb node ready tcp=HOST:PORT http=HOST:PORT db=PATH|memory
+            (followed by ` tls=on` when --tls-cert and --tls-key are given).
             Default accounts: admin/changeit ($admins) and ops/changeit ($ops).
             """
     )
@@ -39,6 +40,14 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("follower-of"), help: "Act as a follower of the leader at HOST:TCPPORT[:HTTPPORT].")
     var followerOf: String?
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
+        "Serve TLS on the TCP port with this PEM certificate chain (server certificate first).", valueName: "PEM"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp(
+        "The PEM private key of --tls-cert (unencrypted).", valueName: "PEM"))
+    var tlsKey: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "warning"
 
@@ -54,6 +63,11 @@ struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("ports must be within 0...65535")
         }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        switch (tlsCert, tlsKey) {
+        case (.some, nil): throw ValidationError("--tls-cert needs --tls-key (the certificate's private key)")
+        case (nil, .some): throw ValidationError("--tls-key needs --tls-cert (the certificate chain)")
+        default: break
+        }
     }
 
     static func parseFollower(_ text: String) -> (NodeConfiguration.Endpoint, Int)? {
@@ -79,6 +93,9 @@ struct NodeCommand: AsyncParsableCommand {
         configuration.httpPort = httpPort
         configuration.users = NodeUser.defaults + users.compactMap(NodeUser.init(commandLine:))
         configuration.denyAnonymous = denyAnonymous
+        if let tlsCert, let tlsKey {
+            configuration.tls = NodeConfiguration.TLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+        }
         if let followerOf, let (leader, leaderHTTP) = Self.parseFollower(followerOf) {
             configuration.followerOf = leader
             configuration.leaderHTTPPort = leaderHTTP
@@ -92,7 +109,8 @@ struct NodeCommand: AsyncParsableCommand {
             printError("esdb node: could not start: \(error)")
             throw ExitCode(1)
         }
-        let ready = "esdb node ready tcp=\(node.tcpEndpoint) http=\(node.httpEndpoint) db=\(node.databaseDescription)\n"
+        let tls = configuration.tls == nil ? "" : " tls=on"
+        let ready = "esdb node ready tcp=\(node.tcpEndpoint) http=\(node.httpEndpoint) db=\(node.databaseDescription)\(tls)\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
         let signal = await SignalWaiter.waitForTermination()
         logger.notice("received \(signal), shutting down")

@@ -3,9 +3,12 @@ import Foundation
 
 /// A host and port.
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
+    /// A host name or IP address (IPv6 without brackets).
     public var host: String
+    /// The TCP port.
     public var port: Int
 
+    /// An endpoint.
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
@@ -56,10 +59,12 @@ public enum DiscoveryMode: Sendable, Hashable {
 
 /// A gossip endpoint, optionally with an explicit scheme.
 public struct GossipSeed: Sendable, Hashable, CustomStringConvertible {
+    /// The node's HTTP endpoint (usually port 2113).
     public var endpoint: Endpoint
     /// `true` for `https://` seeds.
     public var secure: Bool
 
+    /// A seed; plain HTTP unless `secure`.
     public init(endpoint: Endpoint, secure: Bool = false) {
         self.endpoint = endpoint
         self.secure = secure
@@ -77,6 +82,7 @@ public struct TLSSettings: Sendable, Hashable {
     /// The host name to verify and to send as SNI; defaults to the endpoint's host.
     public var targetHost: String?
 
+    /// TLS settings; by default the server is validated against the system store.
     public init(validateServer: Bool = true, trustedCAFile: String? = nil, targetHost: String? = nil) {
         self.validateServer = validateServer
         self.trustedCAFile = trustedCAFile

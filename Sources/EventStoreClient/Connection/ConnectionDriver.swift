@@ -153,6 +153,25 @@ final class ConnectionDriver {
             return
         }
         self.channel = channel
+        if let tlsCompleted = ClientTLS.handshakeCompleted(on: channel) {
+            // Heartbeats and the handshake deadline start once TLS is up; a failed handshake closes
+            // the channel, which arrives as `connectionClosed` with the TLS reason.
+            setPhase(.tlsHandshake(endpoint!))
+            handshake = (UUID(), .now + configuration.operationTimeout)
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            tlsCompleted.whenSuccess { loopBound.value.tlsEstablished(generation: generation) }
+            return
+        }
+        beginSession()
+    }
+
+    private func tlsEstablished(generation: Int) {
+        guard generation == self.generation, !closed, channel != nil else { return }
+        beginSession()
+    }
+
+    /// Starts heartbeats and the Authenticate/IdentifyClient handshake on a connected (and secured) channel.
+    private func beginSession() {
         let now = ContinuousClock.now
         heartbeat = HeartbeatStateMachine(interval: configuration.heartbeatInterval, timeout: configuration.heartbeatTimeout,
                                           now: now)
@@ -294,7 +313,10 @@ final class ConnectionDriver {
             }
         }
         if let handshake, now >= handshake.deadline {
-            if case .authenticating = phase {
+            if case .tlsHandshake(let endpoint) = phase {
+                closeChannel(reason: "TLS handshake with \(endpoint) did not finish within \(configuration.operationTimeout)")
+                return
+            } else if case .authenticating = phase {
                 events.yield(.authenticationFailed(reason: "no reply to Authenticate within \(configuration.operationTimeout)"))
                 identify(now: now)
             } else {

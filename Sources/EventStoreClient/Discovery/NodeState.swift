@@ -4,24 +4,43 @@
 /// know is kept in ``other(_:)`` so that newer servers do not break discovery. The 5.x names (`Master`,
 /// `Slave`, `PreMaster`) are kept apart from their 20.x successors so displays show what the server said.
 public enum NodeState: Sendable, Hashable, CustomStringConvertible {
+    /// Starting up.
     case initializing
+    /// Looking for a leader (20.10+).
     case discoverLeader
+    /// State not known yet.
     case unknown
+    /// About to replicate from the leader.
     case preReplica
+    /// Catching up with the leader.
     case catchingUp
+    /// A replica beyond the cluster size.
     case clone
+    /// A replica that acknowledges writes (20.x name).
     case follower
+    /// A replica that acknowledges writes (5.x name).
     case slave
+    /// About to become leader (20.x name).
     case preLeader
+    /// About to become master (5.x name).
     case preMaster
+    /// Accepts writes (20.x name).
     case leader
+    /// Accepts writes (5.x name).
     case master
+    /// A cluster manager process (5.x commercial), not a database node.
     case manager
+    /// Stopping.
     case shuttingDown
+    /// Stopped.
     case shutdown
+    /// A read-only replica without a leader.
     case readOnlyLeaderless
+    /// About to become a read-only replica.
     case preReadOnlyReplica
+    /// A read-only replica.
     case readOnlyReplica
+    /// Handing leadership over (20.10+).
     case resigningLeader
     /// A state name this client does not know, as the server wrote it.
     case other(String)

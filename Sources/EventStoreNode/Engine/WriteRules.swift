@@ -20,19 +20,19 @@ extension WriterState {
         if head == EventNumber.deletedStream { return .streamDeleted }
         let softDeleted = StreamNames.isMetastream(stream) ? false : try metadata(of: stream, in: log).isSoftDeleted
         switch expected {
-        case ExpectedVersion.any:
+        case WireExpectedVersion.any:
             return try idempotencyByID(stream: stream, ids: ids) ?? .proceed(firstNumber: head + 1, undelete: softDeleted)
-        case ExpectedVersion.streamExists:
+        case WireExpectedVersion.streamExists:
             if softDeleted { return .streamDeleted }
             if head < 0 {
                 let metaHead = try self.head(of: StreamNames.metastream(of: stream), in: log)
                 if metaHead < 0 { return .wrongExpectedVersion(current: head) }
             }
             return try idempotencyByID(stream: stream, ids: ids) ?? .proceed(firstNumber: head + 1, undelete: false)
-        case ExpectedVersion.noStream where softDeleted:
+        case WireExpectedVersion.noStream where softDeleted:
             return .proceed(firstNumber: head + 1, undelete: true)
         default:
-            guard expected >= ExpectedVersion.noStream else { return .wrongExpectedVersion(current: head) }
+            guard expected >= WireExpectedVersion.noStream else { return .wrongExpectedVersion(current: head) }
             if head == expected { return .proceed(firstNumber: head + 1, undelete: softDeleted) }
             if head < expected || ids.isEmpty { return .wrongExpectedVersion(current: head) }
             // head > expected: the write is a duplicate only if the ids at expected+1… match.

@@ -4,7 +4,13 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An embedded node that speaks EventStoreDB's TCP protocol, for tools and tests.
 ///
@@ -29,9 +35,11 @@ public final class EventStoreNodeServer: Sendable {
     private let tcpChannel: any Channel
     private let httpChannel: any Channel
     private let threadPool: NIOThreadPool
+    private let connections: ConnectionRegistry
 
     private init(configuration: NodeConfiguration, storage: NodeStorage, engine: NodeEngine, tcpChannel: any Channel,
-                 httpChannel: any Channel, threadPool: NIOThreadPool) {
+                 httpChannel: any Channel, threadPool: NIOThreadPool, connections: ConnectionRegistry) {
+        self.connections = connections
         self.configuration = configuration
         self.storage = storage
         self.engine = engine
@@ -48,8 +56,12 @@ public final class EventStoreNodeServer: Sendable {
     }
 
     /// Opens the storage, binds both ports and starts serving.
+    ///
+    /// - Throws: ``NodeTLSError`` when `configuration.tls` names files that cannot be read or used
+    ///   (checked before the storage is opened); storage and bind errors otherwise.
     public static func start(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "esdb.node")) async throws
         -> EventStoreNodeServer {
+        let sslContext = try configuration.tls.map(NodeTLSError.makeContext(for:))
         let storage: NodeStorage
         switch configuration.storage {
         case .file(let path): storage = try NodeStorage.open(path: path)
@@ -70,12 +82,17 @@ public final class EventStoreNodeServer: Sendable {
             }
             let context = NodeContext(engine: engine, configuration: configuration, logger: logger, leaderInfo: leaderInfo)
             let group = MultiThreadedEventLoopGroup.singleton
+            let connections = ConnectionRegistry()
             let tcpChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    connections.add(channel)
+                    return channel.eventLoop.makeCompletedFuture {
+                        if let sslContext {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
+                        }
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(TCPFrameEncoder()))
                         try channel.pipeline.syncOperations.addHandler(NodeConnectionHandler(node: context))
@@ -109,7 +126,7 @@ public final class EventStoreNodeServer: Sendable {
                 .bind(host: configuration.bindHost, port: configuration.httpPort).get()
             httpPortBox.port = httpChannel.localAddress?.port ?? 0
             return EventStoreNodeServer(configuration: configuration, storage: storage, engine: engine, tcpChannel: tcpChannel,
-                                        httpChannel: httpChannel, threadPool: threadPool)
+                                        httpChannel: httpChannel, threadPool: threadPool, connections: connections)
         } catch {
             storage.close()
             try? await threadPool.shutdownGracefully()
@@ -121,6 +138,7 @@ public final class EventStoreNodeServer: Sendable {
     public func shutdown() async {
         try? await tcpChannel.close()
         try? await httpChannel.close()
+        await connections.closeAll()
         engine.shutdown()
         storage.close()
         try? await threadPool.shutdownGracefully()
@@ -130,11 +148,82 @@ public final class EventStoreNodeServer: Sendable {
     public var commitCount: Int { engine.writer.stats.commits }
 }
 
+/// Why the node's TLS settings cannot be used: an unreadable file, no certificate, a bad key.
+public struct NodeTLSError: Error, Sendable, CustomStringConvertible {
+    /// One line naming the file and the reason.
+    public let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+
+    /// Loads the certificate chain and key and builds the server context, once per node.
+    static func makeContext(for tls: NodeConfiguration.TLS) throws -> NIOSSLContext {
+        let chainPath = tls.certificateChainPath
+        let keyPath = tls.privateKeyPath
+        let chainBytes = try readFile(chainPath, what: "certificate chain")
+        let keyBytes = try readFile(keyPath, what: "private key")
+        let chain: [NIOSSLCertificate]
+        do {
+            chain = try NIOSSLCertificate.fromPEMBytes(chainBytes)
+        } catch {
+            throw NodeTLSError("cannot parse the TLS certificate chain \(chainPath): \(error)")
+        }
+        guard !chain.isEmpty else {
+            throw NodeTLSError("the TLS certificate chain \(chainPath) holds no PEM certificate")
+        }
+        let key: NIOSSLPrivateKey
+        do {
+            key = try NIOSSLPrivateKey(bytes: keyBytes, format: .pem)
+        } catch {
+            throw NodeTLSError("cannot parse the TLS private key \(keyPath) (expected an unencrypted PEM key): \(error)")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw NodeTLSError("the TLS private key \(keyPath) does not fit the certificate in \(chainPath): \(error)")
+        }
+    }
+
+    private static func readFile(_ path: String, what: String) throws -> [UInt8] {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw NodeTLSError("cannot read the TLS \(what) \(path): \(String(cString: strerror(errno)))")
+        }
+        close(descriptor)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw NodeTLSError("cannot read the TLS \(what) \(path): not a readable file")
+        }
+        return Array(data)
+    }
+}
+
 /// A port learned after binding, read by request handlers.
 private final class PortBox: Sendable {
     private let value = Mutex(0)
     var port: Int {
         get { value.withLock { $0 } }
         set { value.withLock { $0 = newValue } }
+    }
+}
+
+/// The node's open client connections, so shutdown can close them.
+private final class ConnectionRegistry: Sendable {
+    private let channels = Mutex([ObjectIdentifier: any Channel]())
+
+    func add(_ channel: any Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLock { $0[id] = channel }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            _ = self?.channels.withLock { $0.removeValue(forKey: id) }
+        }
+    }
+
+    func closeAll() async {
+        let open = channels.withLock { Array($0.values) }
+        for channel in open { try? await channel.close() }
     }
 }

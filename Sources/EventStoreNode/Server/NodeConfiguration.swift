@@ -29,6 +29,23 @@ public struct NodeConfiguration: Sendable {
         }
     }
 
+    /// TLS on the client TCP port: the server's certificate chain and private key, as PEM files.
+    ///
+    /// The TCP framing is the same inside TLS; there is no upgrade command, so a port is either
+    /// TLS or plain (protocol.md §1.1). The HTTP gossip port stays plain HTTP.
+    public struct TLS: Sendable, Hashable {
+        /// PEM file with the server certificate first, then any intermediate certificates.
+        public var certificateChainPath: String
+        /// PEM file with the certificate's private key (unencrypted).
+        public var privateKeyPath: String
+
+        /// TLS settings from a certificate chain file and a private key file.
+        public init(certificateChainPath: String, privateKeyPath: String) {
+            self.certificateChainPath = certificateChainPath
+            self.privateKeyPath = privateKeyPath
+        }
+    }
+
     public var storage: Storage
     /// Address to listen on; default loopback.
     public var bindHost = "127.0.0.1"
@@ -52,6 +69,8 @@ public struct NodeConfiguration: Sendable {
     public var maxSendQueuePackages = 50_000
     /// …or this many bytes (EventStoreDB: 10 MiB).
     public var maxSendQueueBytes = 10 * 1024 * 1024
+    /// TLS on the client TCP port; `nil` (the default) serves plain TCP.
+    public var tls: TLS?
 
     /// A configuration with the defaults of `esdb node`.
     public init(storage: Storage) {

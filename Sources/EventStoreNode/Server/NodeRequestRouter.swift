@@ -135,6 +135,8 @@ struct NodeRequestRouter {
                     if version == .v1 { downgrade?(&message) }
                     return TCPPackage(command: command, correlationID: id, message: message)
                 }
+            } catch is CancellationError {
+                // The node is shutting down; the connection is about to close.
             } catch {
                 logger.error("read failed: \(error)")
                 connection.send(TCPPackage(command: .badRequest, correlationID: id,

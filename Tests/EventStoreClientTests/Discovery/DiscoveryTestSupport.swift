@@ -92,7 +92,7 @@ struct FixedResolver: ClusterDNSResolver {
 
 extension GossipNodeDiscoverer.Settings {
     /// Fast settings for tests.
-    static func quick(attempts: Int = 2, timeout: Duration = .milliseconds(300), preference: NodePreference = .leader) -> Self {
+    static func quick(attempts: Int = 2, timeout: Duration = .seconds(5), preference: NodePreference = .leader) -> Self {
         var settings = GossipNodeDiscoverer.Settings()
         settings.maxDiscoverAttempts = attempts
         settings.gossipTimeout = timeout

@@ -52,7 +52,7 @@ public enum SystemEventTypes {
 }
 
 /// Special numbers (protocol.md §4.0).
-public enum ExpectedVersion {
+public enum WireExpectedVersion {
     public static let any: Int64 = -2
     public static let noStream: Int64 = -1
     public static let streamExists: Int64 = -4

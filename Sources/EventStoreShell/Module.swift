@@ -1,1 +1,0 @@
-// EventStoreShell module.

@@ -1,0 +1,59 @@
+import EventStoreWire
+
+/// What a command produces, for the plain REPL (lines) and the TUI (panes) alike.
+public enum ShellOutputItem: Sendable {
+    /// A result: `human` for people, `json` for `--json` (one JSON Lines object).
+    case result(human: String, json: JSONValue)
+    /// An event read or tailed; `tail` is the tail's id for live events.
+    case event(EventView, tail: Int?)
+    /// A note for people only (e.g. "tail 1 caught up"); in JSON mode it becomes `{"note": …}`.
+    case note(String)
+    /// A failure: one line, `command: what failed and why`.
+    case error(String)
+}
+
+/// Receives a session's output.
+public protocol ShellSink: Sendable {
+    func emit(_ item: ShellOutputItem)
+}
+
+/// Renders output as lines: human tables and text, or JSON Lines.
+public struct LineRenderer: Sendable {
+    public var json: Bool
+    public var color: Bool
+
+    public init(json: Bool, color: Bool) {
+        self.json = json
+        self.color = color
+    }
+
+    /// The text for stdout, or `nil` when the item goes to stderr only.
+    public func stdout(_ item: ShellOutputItem) -> String? {
+        switch item {
+        case .result(let human, let value): return json ? value.compactText : human
+        case .event(let event, let tail):
+            if json { return event.json.compactText }
+            return (tail.map { paint("[\($0)] ", "2") } ?? "") + line(for: event)
+        case .note(let text): return json ? JSONValue.object([("note", .string(text))]).compactText : paint(text, "2")
+        case .error: return nil
+        }
+    }
+
+    /// The text for stderr.
+    public func stderr(_ item: ShellOutputItem) -> String? {
+        if case .error(let text) = item { return color ? "\u{1B}[31m\(text)\u{1B}[0m" : text }
+        return nil
+    }
+
+    /// One table line: `stream#number  time  type  data`.
+    public func line(for event: EventView) -> String {
+        let name = TerminalText.fit("\(TerminalText.sanitize(event.stream))#\(event.number)", 24)
+        let type = TerminalText.fit(TerminalText.sanitize(event.type), 20)
+        return paint(name, "36") + " " + paint(event.timeOfDay, "2") + " " + paint(type, "33") + " "
+            + String(event.dataSummary.prefix(160))
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

@@ -1,0 +1,71 @@
+import EventStoreClient
+
+/// Where a read or tail starts in a stream.
+public enum StreamStart: Equatable, Sendable {
+    case start
+    case end
+    case number(Int64)
+    /// `-N`: N events before the end.
+    case beforeEnd(Int64)
+}
+
+/// Where a read of `$all` starts.
+public enum AllStart: Equatable, Sendable {
+    case start
+    case end
+    case position(Position)
+}
+
+/// Server-side filter options of `read '$all'` and `tail '$all'`.
+public struct FilterOptions: Equatable, Sendable {
+    public var typePrefix: [String] = []
+    public var streamPrefix: [String] = []
+    public var typeRegex: String?
+    public init() {}
+    public var isEmpty: Bool { typePrefix.isEmpty && streamPrefix.isEmpty && typeRegex == nil }
+}
+
+/// One command of the shell language, parsed.
+public enum ShellCommand: Equatable, Sendable {
+    case help(String?)
+    case status
+    case quit
+    case connect(String)
+    case streams(filter: String?, limit: Int)
+    case categories
+    case readStream(stream: String, from: StreamStart, count: Int, backward: Bool, resolve: Bool)
+    case readAll(from: AllStart, count: Int, backward: Bool, filter: FilterOptions)
+    case show(stream: String, number: Int64?)
+    case append(stream: String, type: String, data: AppendData, expected: ExpectedVersion, id: String?, metadata: String?)
+    case delete(stream: String, hard: Bool, expected: ExpectedVersion, confirmed: Bool)
+    case meta(stream: String, set: String?, confirmed: Bool)
+    case tail(stream: String, from: StreamStart, limit: Int?, filter: FilterOptions)
+    case untail(String?)
+    case ops
+    case log
+    case demo(DemoMode)
+
+    /// What `append` writes.
+    public enum AppendData: Equatable, Sendable {
+        case json(String)
+        case file(String)
+        /// Raw bytes given as text with `--binary`.
+        case binary(String)
+        case binaryFile(String)
+    }
+
+    public enum DemoMode: Equatable, Sendable {
+        case once
+        case live
+        case stop
+    }
+
+    /// Whether the command writes (refused under `--readonly`).
+    public var isWrite: Bool {
+        switch self {
+        case .append, .delete, .demo(.once), .demo(.live): return true
+        case .meta(_, let set, _): return set != nil
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import EventStoreNode
+import EventStoreTesting
+import EventStoreWire
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The node serving TLS on its TCP port: same framing inside TLS, no upgrade command (protocol.md §1.1).
+@Suite struct NodeTLSTests {
+    @Test func tlsClientIdentifiesWritesAndReads() async throws {
+        try await withTLSNode { node, pki in
+            try await withTLSConnection(port: node.tcpEndpoint.port, trusting: pki.caCertificate) { connection in
+                try await connection.identify()
+                let written = try await connection.expectReply(to: TCPPackage(
+                    command: .writeEvents, correlationID: UUID(), message: writeRequest("tls-1", json: #"{"n":1}"#)))
+                #expect(try written.decodeMessage(as: ESWriteEventsCompleted.self).result == .success)
+                let read = try await connection.expectReply(to: TCPPackage(
+                    command: .readStreamEventsForward, correlationID: UUID(), message: readRequest("tls-1")))
+                #expect(try read.decodeMessage(as: ESReadStreamEventsCompleted.self).events.map(\.event.json) == [#"{"n":1}"#])
+            }
+        }
+    }
+
+    @Test func plainClientIsClosedAndTheNodeKeepsServing() async throws {
+        try await withTLSNode { node, pki in
+            let plain = try await node.connect()
+            try await plain.send(TCPPackage(command: .ping, correlationID: UUID()))
+            try await plain.waitForClose(timeout: .seconds(5))
+            try await withTLSConnection(port: node.tcpEndpoint.port, trusting: pki.caCertificate) { connection in
+                try await connection.identify()
+            }
+        }
+    }
+
+    @Test func startRejectsUnusableTLSFilesWithAClearReason() async throws {
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        let missing = pki.directory.appendingPathComponent("missing.pem").path
+        let notPEM = pki.directory.appendingPathComponent("not.pem").path
+        try Data("hello\n".utf8).write(to: URL(fileURLWithPath: notPEM))
+        let cases: [(NodeConfiguration.TLS, String)] = [
+            (.init(certificateChainPath: missing, privateKeyPath: pki.serverKey),
+             "cannot read the TLS certificate chain \(missing): No such file or directory"),
+            (.init(certificateChainPath: pki.serverCertificate, privateKeyPath: missing),
+             "cannot read the TLS private key \(missing): No such file or directory"),
+            (.init(certificateChainPath: notPEM, privateKeyPath: pki.serverKey),
+             "the TLS certificate chain \(notPEM) holds no PEM certificate"),
+            (.init(certificateChainPath: pki.serverCertificate, privateKeyPath: notPEM),
+             "cannot parse the TLS private key \(notPEM) (expected an unencrypted PEM key)"),
+            (.init(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.selfSignedKey),
+             "the TLS private key \(pki.selfSignedKey) does not fit the certificate in \(pki.serverCertificate)"),
+        ]
+        for (tls, expected) in cases {
+            var configuration = NodeConfiguration(storage: .memory)
+            configuration.tcpPort = 0
+            configuration.httpPort = 0
+            configuration.tls = tls
+            do {
+                let node = try await EventStoreNodeServer.start(configuration)
+                await node.shutdown()
+                Issue.record("started with \(tls)")
+            } catch let error as NodeTLSError {
+                #expect(error.description.hasPrefix(expected), "\(error)")
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
+
+    @Test func esdbNodeServesTLSAndSaysSoOnTheReadyLine() async throws {
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        let node = try ESDBRun(["node", "--mem", "--tcp-port", "0", "--http-port", "0",
+                                "--tls-cert", pki.serverCertificate, "--tls-key", pki.serverKey], in: pki.directory)
+        defer { node.signal(SIGKILL) }
+        let line = try await node.firstLine(timeout: .seconds(20))
+        #expect(line.hasPrefix("esdb node ready tcp=127.0.0.1:"))
+        #expect(line.hasSuffix(" db=memory tls=on"), "\(line)")
+        let endpoints = try #require(NodeProcess.parseReadyLine(line))
+        try await withTLSConnection(port: endpoints.0.port, trusting: pki.caCertificate) { connection in
+            try await connection.identify()
+        }
+        node.signal(SIGTERM)
+        #expect(try await node.exitStatus(timeout: .seconds(10)) == 0)
+    }
+
+    @Test func esdbNodeWantsBothTLSOptions() async throws {
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        for (arguments, message) in [(["--tls-cert", pki.serverCertificate], "--tls-cert needs --tls-key"),
+                                     (["--tls-key", pki.serverKey], "--tls-key needs --tls-cert")] {
+            let run = try ESDBRun(["node", "--mem", "--tcp-port", "0", "--http-port", "0"] + arguments, in: pki.directory)
+            let status = try await run.exitStatus(timeout: .seconds(20))
+            #expect(status == 64, "\(run.stderr)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
+        }
+    }
+
+    @Test func esdbNodeReportsAnUnreadableCertificateInOneLine() async throws {
+        let pki = try TestPKI.make()
+        defer { pki.remove() }
+        let missing = pki.directory.appendingPathComponent("missing.pem").path
+        let run = try ESDBRun(["node", "--mem", "--tcp-port", "0", "--http-port", "0",
+                               "--tls-cert", missing, "--tls-key", pki.serverKey], in: pki.directory)
+        #expect(try await run.exitStatus(timeout: .seconds(20)) == 1)
+        #expect(run.stderr == "esdb node: could not start: cannot read the TLS certificate chain \(missing): "
+                + "No such file or directory\n")
+        #expect(run.stdout.isEmpty)
+    }
+}
+
+// MARK: - Helpers
+
+/// Starts an in-memory node serving TLS with a fresh PKI's `localhost`/`127.0.0.1` certificate.
+private func withTLSNode(_ body: (EventStoreNodeServer, TestPKI) async throws -> Void) async throws {
+    let pki = try TestPKI.make()
+    defer { pki.remove() }
+    try await withNode(configure: {
+        $0.tls = NodeConfiguration.TLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
+    }) { node in
+        try await body(node, pki)
+    }
+}
+
+private func writeRequest(_ stream: String, json: String) -> ESWriteEvents {
+    var request = ESWriteEvents()
+    request.eventStreamID = stream
+    request.expectedVersion = -2
+    request.events = [TCPTestClient.newEvent("Secured", json: json)]
+    request.requireLeader = false
+    return request
+}
+
+private func readRequest(_ stream: String) -> ESReadStreamEvents {
+    var request = ESReadStreamEvents()
+    request.eventStreamID = stream
+    request.fromEventNumber = 0
+    request.maxCount = 10
+    request.requireLeader = false
+    return request
+}
+
+/// A raw protocol exchange over TLS: one request at a time; heartbeat requests are answered.
+private struct TLSExchange {
+    var inbound: NIOAsyncChannelInboundStream<TCPPackage>.AsyncIterator
+    let outbound: NIOAsyncChannelOutboundWriter<TCPPackage>
+
+    mutating func request(_ package: TCPPackage) async throws -> TCPPackage {
+        try await outbound.write(package)
+        while let reply = try await inbound.next() {
+            if reply.command == .heartbeatRequest {
+                try await outbound.write(TCPPackage(command: .heartbeatResponse, correlationID: reply.correlationID))
+            } else if reply.correlationID == package.correlationID {
+                return reply
+            }
+        }
+        throw TCPTestClient.Failure.closed
+    }
+
+    /// Sends `package` and fails unless the reply is `package`'s reply command.
+    mutating func expectReply(to package: TCPPackage) async throws -> TCPPackage {
+        let reply = try await request(package)
+        guard reply.command == package.command.replyCommand else { throw UnexpectedReply(package: reply) }
+        return reply
+    }
+
+    mutating func identify() async throws {
+        var identify = ESIdentifyClient()
+        identify.version = 1
+        identify.connectionName = "tls-tests"
+        let reply = try await request(TCPPackage(command: .identifyClient, correlationID: UUID(), message: identify))
+        guard reply.command == .clientIdentified else { throw UnexpectedReply(package: reply) }
+    }
+}
+
+/// Connects to `127.0.0.1:port` over TLS, verifying the server as `localhost` against `caFile`.
+private func withTLSConnection(port: Int, trusting caFile: String, _ body: (inout TLSExchange) async throws -> Void)
+    async throws {
+    var tls = TLSConfiguration.makeClientConfiguration()
+    tls.trustRoots = .file(caFile)
+    let context = try NIOSSLContext(configuration: tls)
+    let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        .connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                let pipeline = channel.pipeline.syncOperations
+                try pipeline.addHandler(NIOSSLClientHandler(context: context, serverHostname: "localhost"))
+                try pipeline.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
+                try pipeline.addHandler(MessageToByteHandler(TCPFrameEncoder()))
+                return try NIOAsyncChannel<TCPPackage, TCPPackage>(wrappingChannelSynchronously: channel)
+            }
+        }
+    try await channel.executeThenClose { inbound, outbound in
+        var exchange = TLSExchange(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+        try await body(&exchange)
+    }
+}
+
+/// `esdb` run as a subprocess with stdout and stderr going to files.
+private final class ESDBRun: Sendable {
+    private let process: Process
+    private let stdoutPath: String
+    private let stderrPath: String
+
+    init(_ arguments: [String], in directory: URL) throws {
+        let id = UUID().uuidString.prefix(8)
+        stdoutPath = directory.appendingPathComponent("esdb-\(id).out").path
+        stderrPath = directory.appendingPathComponent("esdb-\(id).err").path
+        guard FileManager.default.createFile(atPath: stdoutPath, contents: nil),
+              FileManager.default.createFile(atPath: stderrPath, contents: nil),
+              let stdout = FileHandle(forWritingAtPath: stdoutPath), let stderr = FileHandle(forWritingAtPath: stderrPath)
+        else { throw NodeProcessError(description: "cannot create output files in \(directory.path)") }
+        defer {
+            try? stdout.close()
+            try? stderr.close()
+        }
+        process = Process()
+        process.executableURL = try ESDBBinary.locate()
+        process.arguments = arguments
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// The first complete line of stdout.
+    func firstLine(timeout: Duration) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let newline = stdout.firstIndex(of: "\n") { return String(stdout[..<newline]) }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw NodeProcessError(description: "no line on stdout; stderr: \(stderr)")
+    }
+
+    /// Waits for the exit and returns the status (SIGKILL after `timeout`).
+    func exitStatus(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                signal(SIGKILL)
+                throw NodeProcessError(description: "esdb still running after \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return process.terminationStatus
+    }
+
+    /// Sends `number` to the process, if it still runs.
+    func signal(_ number: Int32) {
+        if process.isRunning { kill(process.processIdentifier, number) }
+    }
+}
