@@ -98,9 +98,16 @@ let package = Package(
                 "EventStoreNode",
                 "EventStoreShell",
                 "EventStoreTUI",
+                "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "LibraryQuickStart",
+            dependencies: ["EventStoreClient"],
+            path: "Examples/LibraryQuickStart",
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -14,7 +14,7 @@ struct NodeBench {
             let report = try await run(settings: settings, only: only, progress: !json)
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 FileHandle.standardOutput.write(try encoder.encode(report))
                 FileHandle.standardOutput.write(Data("\n".utf8))
             } else {

@@ -313,8 +313,11 @@ final class ConnectionDriver {
             }
         }
         if let handshake, now >= handshake.deadline {
-            if case .tlsHandshake(let endpoint) = phase {
-                closeChannel(reason: "TLS handshake with \(endpoint) did not finish within \(configuration.operationTimeout)")
+            if case .tlsHandshake(let endpoint) = phase, let channel {
+                // Drop first: closing fires channelInactive at once, which would report a plain close.
+                connectionClosed(generation: generation,
+                                 reason: "TLS handshake with \(endpoint) did not finish within \(configuration.operationTimeout)")
+                channel.close(promise: nil)
                 return
             } else if case .authenticating = phase {
                 events.yield(.authenticationFailed(reason: "no reply to Authenticate within \(configuration.operationTimeout)"))

@@ -100,7 +100,14 @@ struct OperationTable {
     @discardableResult
     mutating func received(_ package: TCPPackage, now: ContinuousClock.Instant, actions: inout [Action]) -> Bool {
         guard let id = byCorrelation[package.correlationID], let entry = entries[id] else { return false }
-        let decision = Self.genericDecision(for: package) ?? entry.handler.handle(package)
+        let decision: ReplyDecision
+        if entry.subscribed, package.command == .notHandled {
+            // After confirmation a NotHandled is an error, not a reason to resubscribe (protocol.md §4.4).
+            decision = .fail(EventStoreClientError(.subscriptionDropped,
+                                                   "\(entry.command.name): NotHandled after the subscription was confirmed"))
+        } else {
+            decision = Self.genericDecision(for: package) ?? entry.handler.handle(package)
+        }
         apply(decision, to: id, now: now, actions: &actions)
         return true
     }
@@ -118,6 +125,8 @@ struct OperationTable {
                 apply(.retry(reason: "no response within \(limits.operationTimeout)"), to: id, now: now, actions: &actions)
             }
         }
+        // Slots freed by failures here or by `cancel` go to queued operations.
+        flush(now: now, actions: &actions)
     }
 
     /// Removes an operation (its caller went away). A live subscription is unsubscribed.
@@ -196,14 +205,16 @@ struct OperationTable {
             if consumeRetry(id, reason: reason, actions: &actions) {
                 queue.append(id)
                 queue.sort()
-                flush(now: now, actions: &actions)
             }
+            flush(now: now, actions: &actions)
         case .reconnect(let endpoint, let reason):
             detach(id)
             if consumeRetry(id, reason: reason, actions: &actions) {
                 queue.append(id)
                 queue.sort()
                 actions.append(.reconnect(endpoint))
+            } else {
+                flush(now: now, actions: &actions)
             }
         }
     }

@@ -167,7 +167,7 @@ public struct NodeTLSError: Error, Sendable, CustomStringConvertible {
         do {
             chain = try NIOSSLCertificate.fromPEMBytes(chainBytes)
         } catch {
-            throw NodeTLSError("cannot parse the TLS certificate chain \(chainPath): \(error)")
+            throw NodeTLSError("cannot parse the TLS certificate chain \(chainPath) (expected PEM certificates): \(error)")
         }
         guard !chain.isEmpty else {
             throw NodeTLSError("the TLS certificate chain \(chainPath) holds no PEM certificate")

@@ -113,7 +113,8 @@ import Testing
         ([0xFF, 0xFF, 0xFF, 0xFF], .invalidLength(0xFFFF_FFFF)),
         ([0x05, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00], .packageTooShort(length: 5)),
         // Authenticated flag with a login length running past the package.
-        ([0x14, 0x00, 0x00, 0x00, 0xB0, 0x01] + ClientChannelTests.idBytes + [0x09, 0x61], .authBlockOverrun(needed: 11, available: 2)),
+        ([0x14, 0x00, 0x00, 0x00, 0xB0, 0x01] + ClientChannelTests.idBytes + [0x09, 0x61],
+         .authBlockOverrun(needed: 11, available: 2)),
     ] as [([UInt8], TCPFramingError)])
     func garbageClosesTheChannelWithAFramingError(bytes: [UInt8], expected: TCPFramingError) throws {
         let pipeline = try RulesPipeline()
@@ -166,7 +167,8 @@ import Testing
         ])
     }
 
-    private static func feedGarbageToDriver() throws -> (AsyncStream<ClientEvent>, EventBroadcaster<ClientEvent>, ConnectionCounters) {
+    private static func feedGarbageToDriver() throws
+        -> (AsyncStream<ClientEvent>, EventBroadcaster<ClientEvent>, ConnectionCounters) {
         let pipeline = try DriverPipeline()
         let events = pipeline.broadcaster.stream()
         try pipeline.channel.writeInbound(Self.buffer(Self.heartbeatRequest + Self.httpGarbage))
@@ -193,7 +195,8 @@ import Testing
 
 /// The client's framing handlers (as `ConnectionDriver` installs them) in front of `last`, on an
 /// active `EmbeddedChannel`.
-private func makeClientPipeline(last: any ChannelHandler, loop: EmbeddedEventLoop = EmbeddedEventLoop()) throws -> EmbeddedChannel {
+private func makeClientPipeline(last: any ChannelHandler, loop: EmbeddedEventLoop = EmbeddedEventLoop()) throws
+    -> EmbeddedChannel {
     let channel = EmbeddedChannel(loop: loop)
     try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
     try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(TCPFrameEncoder()))

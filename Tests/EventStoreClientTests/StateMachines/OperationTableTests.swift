@@ -10,7 +10,7 @@ import Testing
     // MARK: Queueing and ids
 
     @Test func queuedWhileDisconnectedAndSentInSubmissionOrderOnConnect() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let credentials = TCPCredentials.password(login: "admin", password: "changeit")
         let a = FakeOperationHandler(), b = FakeOperationHandler(), c = FakeOperationHandler()
         h.enqueue(.readEvent, payload: [1], a)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func everyAttemptGetsANewCorrelationID() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(handler)
@@ -74,7 +74,7 @@ import Testing
 
     @Test(arguments: [ESNotHandled.NotHandledReason.notReady, .tooBusy])
     func notReadyAndTooBusyAreRetried(_ reason: ESNotHandled.NotHandledReason) throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(.writeEvents, handler)
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func notLeaderReconnectsToTheLeaderAndResendsAfterReconnecting() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let redirected = FakeOperationHandler(), bystander = FakeOperationHandler()
         h.connect()
         h.enqueue(.writeEvents, payload: [7], redirected)
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func notLeaderUsesTheSecureEndpointWhenOnlyThatIsAdvertised() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         h.connect()
         h.enqueue(FakeOperationHandler())
         let id = try #require(h.sent.first).correlationID
@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func notLeaderWithoutLeaderInfoFails() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(handler)
@@ -145,7 +145,7 @@ import Testing
     }
 
     @Test func isReadOnlyFails() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler(isWrite: true)
         h.connect()
         h.enqueue(.writeEvents, handler)
@@ -158,7 +158,7 @@ import Testing
     }
 
     @Test func notAuthenticatedFailsWithTheServersText() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(handler)
@@ -171,7 +171,7 @@ import Testing
     }
 
     @Test func badRequestFailsWithTheServersText() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(.writeEvents, handler)
@@ -183,7 +183,7 @@ import Testing
     }
 
     @Test func handlerDecisionsAreApplied() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let error = EventStoreClientError(.wrongExpectedVersion, "stream s is at 4")
         let failing = FakeOperationHandler([.fail(error)])
         let retrying = FakeOperationHandler([.retry(reason: "CommitTimeout"), .complete])
@@ -209,7 +209,7 @@ import Testing
     // MARK: Unknown ids
 
     @Test func repliesForUnknownOrRetiredIDsAreIgnored() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(handler)
@@ -236,7 +236,7 @@ import Testing
     // MARK: Timeouts
 
     @Test func operationTimeoutRetries() throws {
-        var h = TableHarness(.init(operationTimeout: .seconds(7)))
+        let h = TableHarness(.init(operationTimeout: .seconds(7)))
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(handler, at: 100)
@@ -259,7 +259,7 @@ import Testing
     }
 
     @Test func operationTimeoutFailsWithFailOnNoServerResponse() throws {
-        var h = TableHarness(.init(operationTimeout: .seconds(2), failOnNoServerResponse: true))
+        let h = TableHarness(.init(operationTimeout: .seconds(2), failOnNoServerResponse: true))
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(handler)
@@ -275,7 +275,7 @@ import Testing
     }
 
     @Test func queuedOperationsAndConfirmedSubscriptionsDoNotTimeOut() throws {
-        var h = TableHarness(.init(operationTimeout: .seconds(1)))
+        let h = TableHarness(.init(operationTimeout: .seconds(1)))
         let queued = FakeOperationHandler()
         h.enqueue(queued)
         h.tick(at: 60_000)
@@ -295,7 +295,7 @@ import Testing
     // MARK: Retry budget
 
     @Test func retryLimitReached() throws {
-        var h = TableHarness(.init(maxRetries: 2))
+        let h = TableHarness(.init(maxRetries: 2))
         let handler = FakeOperationHandler()
         h.connect()
         h.enqueue(.readEvent, handler)
@@ -313,7 +313,7 @@ import Testing
     }
 
     @Test func retryLimitOnASentWriteMeansOutcomeUnknown() throws {
-        var h = TableHarness(.init(maxRetries: 1))
+        let h = TableHarness(.init(maxRetries: 1))
         let write = FakeOperationHandler(isWrite: true)
         h.connect()
         h.enqueue(.writeEvents, write)
@@ -325,7 +325,7 @@ import Testing
     }
 
     @Test func zeroRetriesFailsOnTheFirstRetryableReply() throws {
-        var h = TableHarness(.init(maxRetries: 0))
+        let h = TableHarness(.init(maxRetries: 0))
         let read = FakeOperationHandler(), write = FakeOperationHandler(isWrite: true)
         h.connect()
         h.enqueue(.readEvent, read)
@@ -340,7 +340,7 @@ import Testing
     }
 
     @Test func minusOneRetriesForever() throws {
-        var h = TableHarness(.init(maxRetries: -1))
+        let h = TableHarness(.init(maxRetries: -1))
         let handler = FakeOperationHandler(isWrite: true)
         h.connect()
         h.enqueue(.writeEvents, handler)
@@ -366,7 +366,7 @@ import Testing
     }
 
     @Test func reconnectionsCountAgainstTheRetryBudget() throws {
-        var h = TableHarness(.init(maxRetries: 2))
+        let h = TableHarness(.init(maxRetries: 2))
         let read = FakeOperationHandler()
         h.connect()
         h.enqueue(read)
@@ -385,7 +385,7 @@ import Testing
     // MARK: Connection loss
 
     @Test func inFlightOperationsAreResentInOriginalOrderOnTheNextConnection() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let handlers = (0..<4).map { _ in FakeOperationHandler() }
         h.connect()
         h.enqueue(.readEvent, payload: [0], handlers[0])
@@ -411,7 +411,7 @@ import Testing
     }
 
     @Test func confirmedSubscriptionsAreDroppedOnConnectionLossUnlessTheySurvive() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let volatile = FakeOperationHandler(fallback: .keep, survivesReconnect: false)
         let resumable = FakeOperationHandler(fallback: .keep, survivesReconnect: true)
         let unconfirmed = FakeOperationHandler(fallback: .keep, survivesReconnect: false)
@@ -437,7 +437,7 @@ import Testing
     // MARK: Concurrency limit
 
     @Test func maxConcurrentIsRespected() throws {
-        var h = TableHarness(.init(maxConcurrent: 2))
+        let h = TableHarness(.init(maxConcurrent: 2))
         let handlers = (0..<5).map { _ in FakeOperationHandler() }
         h.connect()
         var ids: [UUID] = []
@@ -473,7 +473,7 @@ import Testing
     /// Bug fixed: an operation failing on its own (timeout with failOnNoServerResponse) freed its
     /// slot without sending the next queued operation, which then waited for unrelated traffic.
     @Test func aTimeoutFailureFreesItsSlotForTheQueue() throws {
-        var h = TableHarness(.init(operationTimeout: .seconds(1), maxConcurrent: 1, failOnNoServerResponse: true))
+        let h = TableHarness(.init(operationTimeout: .seconds(1), maxConcurrent: 1, failOnNoServerResponse: true))
         let first = FakeOperationHandler(), second = FakeOperationHandler()
         h.connect()
         h.enqueue(first)
@@ -487,7 +487,7 @@ import Testing
 
     /// Bug fixed: running out of retries freed the slot without sending the next queued operation.
     @Test func anExhaustedRetryBudgetFreesItsSlotForTheQueue() throws {
-        var h = TableHarness(.init(maxRetries: 0, maxConcurrent: 1))
+        let h = TableHarness(.init(maxRetries: 0, maxConcurrent: 1))
         let first = FakeOperationHandler(), second = FakeOperationHandler()
         h.connect()
         h.enqueue(first)
@@ -497,7 +497,7 @@ import Testing
         #expect(first.failureCodes == [.retryLimitReached])
         #expect(h.sent.count == 1, "the queued operation goes out at once")
 
-        var t = TableHarness(.init(maxRetries: 0, maxConcurrent: 1))
+        let t = TableHarness(.init(maxRetries: 0, maxConcurrent: 1))
         let third = FakeOperationHandler(), fourth = FakeOperationHandler()
         t.connect()
         t.enqueue(third)
@@ -506,7 +506,7 @@ import Testing
         #expect(third.failureCodes == [.retryLimitReached])
         #expect(t.sent.count == 1, "the queued operation goes out in the same tick")
 
-        var r = TableHarness(.init(maxRetries: 0, maxConcurrent: 1))
+        let r = TableHarness(.init(maxRetries: 0, maxConcurrent: 1))
         let redirected = FakeOperationHandler(), waiting = FakeOperationHandler()
         r.connect()
         r.enqueue(redirected)
@@ -521,7 +521,7 @@ import Testing
     // MARK: Cancel
 
     @Test func cancelRemovesQueuedAndSentOperations() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let queued = FakeOperationHandler()
         let id = h.enqueue(queued)
         h.cancel(id)
@@ -546,7 +546,7 @@ import Testing
     }
 
     @Test func cancellingAConfirmedSubscriptionUnsubscribes() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let credentials = TCPCredentials.password(login: "ops", password: "changeit")
         let subscription = FakeOperationHandler(fallback: .keep)
         h.connect()
@@ -566,7 +566,7 @@ import Testing
     }
 
     @Test func unsubscribeDecisionTellsTheServer() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let subscription = FakeOperationHandler([.keep, .unsubscribe])
         h.connect()
         h.enqueue(.subscribeToStream, subscription)
@@ -582,7 +582,7 @@ import Testing
     /// Bug fixed: cancelling an in-flight operation freed its slot, but the next queued operation
     /// waited for unrelated traffic (the cancelled one's reply is ignored). It now goes out on the next tick.
     @Test func aCancelledOperationsSlotIsReusedByTheNextTick() throws {
-        var h = TableHarness(.init(maxConcurrent: 1))
+        let h = TableHarness(.init(maxConcurrent: 1))
         let first = FakeOperationHandler(), second = FakeOperationHandler()
         h.connect()
         let id = h.enqueue(first)
@@ -600,7 +600,7 @@ import Testing
     /// Bug fixed: a NotHandled after confirmation silently re-subscribed (a new SubscribeToStream,
     /// a gap in the events) instead of ending the subscription with an error (protocol.md §4.4).
     @Test func notHandledAfterConfirmationEndsTheSubscription() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let subscription = FakeOperationHandler(fallback: .keep)
         h.connect()
         h.enqueue(.subscribeToStream, subscription)
@@ -614,7 +614,7 @@ import Testing
     }
 
     @Test func notHandledBeforeConfirmationRetriesTheSubscription() throws {
-        var h = TableHarness()
+        let h = TableHarness()
         let subscription = FakeOperationHandler(fallback: .keep)
         h.connect()
         h.enqueue(.subscribeToStream, subscription)
@@ -628,7 +628,7 @@ import Testing
     // MARK: failAll and snapshots
 
     @Test func failAllFailsEveryOperationOnce() throws {
-        var h = TableHarness(.init(maxConcurrent: 2))
+        let h = TableHarness(.init(maxConcurrent: 2))
         let subscribed = FakeOperationHandler(fallback: .keep), sent = FakeOperationHandler(), queued = FakeOperationHandler()
         h.connect()
         h.enqueue(.subscribeToStream, subscribed)
@@ -654,7 +654,7 @@ import Testing
     }
 
     @Test func snapshotsDescribeEveryOperation() throws {
-        var h = TableHarness(.init(maxRetries: 4, maxConcurrent: 2))
+        let h = TableHarness(.init(maxRetries: 4, maxConcurrent: 2))
         h.connect()
         h.enqueue(.subscribeToStream, FakeOperationHandler(fallback: .keep), at: 0)
         let subscriptionID = try #require(h.sent.first).correlationID

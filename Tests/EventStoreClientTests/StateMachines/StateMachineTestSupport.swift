@@ -36,7 +36,7 @@ final class FakeOperationHandler: OperationHandler {
 }
 
 /// A table plus the action log of the last step, so tests read as transcripts.
-struct TableHarness {
+final class TableHarness {
     var table: OperationTable
     /// Actions produced by the most recent step.
     private(set) var actions: [OperationTable.Action] = []
@@ -50,35 +50,41 @@ struct TableHarness {
     func at(_ ms: Int64) -> ContinuousClock.Instant { t0 + .milliseconds(ms) }
 
     @discardableResult
-    mutating func enqueue(_ command: TCPCommand = .readEvent, payload: [UInt8] = [], credentials: TCPCredentials? = nil,
+    func enqueue(_ command: TCPCommand, payload: [UInt8] = [], credentials: TCPCredentials? = nil,
                           _ handler: any OperationHandler, at ms: Int64 = 0) -> Int {
         actions = []
         return table.enqueue(command: command, payload: ByteBuffer(bytes: payload), credentials: credentials, handler: handler,
                              now: at(ms), actions: &actions)
     }
 
-    mutating func connect(at ms: Int64 = 0) {
+    /// A `ReadEvent` with an empty payload.
+    @discardableResult
+    func enqueue(_ handler: any OperationHandler, at ms: Int64 = 0) -> Int {
+        enqueue(.readEvent, handler, at: ms)
+    }
+
+    func connect(at ms: Int64 = 0) {
         actions = []
         table.connectionEstablished(now: at(ms), actions: &actions)
     }
 
-    mutating func lose(_ reason: String = "test") {
+    func lose(_ reason: String = "test") {
         actions = []
         table.connectionLost(reason: reason, actions: &actions)
     }
 
     @discardableResult
-    mutating func receive(_ package: TCPPackage, at ms: Int64 = 0) -> Bool {
+    func receive(_ package: TCPPackage, at ms: Int64 = 0) -> Bool {
         actions = []
         return table.received(package, now: at(ms), actions: &actions)
     }
 
-    mutating func tick(at ms: Int64) {
+    func tick(at ms: Int64) {
         actions = []
         table.tick(now: at(ms), actions: &actions)
     }
 
-    mutating func cancel(_ id: Int) {
+    func cancel(_ id: Int) {
         actions = []
         table.cancel(id, actions: &actions)
     }
@@ -88,9 +94,11 @@ struct TableHarness {
         actions.compactMap { if case .send(let package) = $0 { package } else { nil } }
     }
 
-    /// `(command, attempt)` of every retry announced by the last step.
+    /// Every retry announced by the last step.
     var retried: [Retry] {
-        actions.compactMap { if case .retried(let command, let attempt, let reason) = $0 { Retry(command, attempt, reason) } else { nil } }
+        actions.compactMap {
+            if case .retried(let command, let attempt, let reason) = $0 { Retry(command, attempt, reason) } else { nil }
+        }
     }
 
     /// Reconnect targets requested by the last step.

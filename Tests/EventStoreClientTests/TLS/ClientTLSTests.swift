@@ -135,6 +135,16 @@ import Testing
         #expect(reason.contains("TLS handshake with 127.0.0.1:\(node.tcpEndpoint.port) "), "\(reason)")
     }
 
+    @Test func silentServerTimesTheHandshakeOut() async throws {
+        let listener = SilentListener()   // Discovery/DiscoveryTestSupport.swift: accepts nothing, answers nothing
+        defer { listener.close() }
+        var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "127.0.0.1", port: listener.port)))
+        configuration.tls = TLSSettings()
+        configuration.operationTimeout = .milliseconds(300)
+        let reason = try await refusalReason(configuration)
+        #expect(reason.contains("TLS handshake with 127.0.0.1:\(listener.port) did not finish within 0.3 seconds"), "\(reason)")
+    }
+
     @Test func unreadableCAFileIsReported() async throws {
         try await withTLSNode { node, pki in
             let missing = pki.directory.appendingPathComponent("missing.pem").path
@@ -221,3 +231,4 @@ private final class PhaseLog: Sendable {
     func append(_ phase: ConnectionPhase) { storage.withLock { $0.append(phase) } }
     var phases: [ConnectionPhase] { storage.withLock { $0 } }
 }
+

@@ -196,14 +196,15 @@ private final class ReadyLineReader: Sendable {
 
 /// Finds the `esdb` executable that `swift build --build-tests` puts next to the test bundle.
 enum ESDBBinary {
-    /// `ESDB_BINARY` if set, else `esdb` in the build products directory of this test bundle.
+    /// `ESDB_BINARY` (or `ESDB_BIN`, as the interop tests call it) if set, else `esdb` in the build
+    /// products directory of this test bundle.
     ///
     /// The products directory is found from `/proc/self/exe` and `argv[0]` (Linux runs the
     /// `.xctest` executable directly) and from loaded `.xctest` bundles (macOS, where a helper
     /// loads the bundle from `<products>/<name>.xctest`).
     static func locate() throws -> URL {
         let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["ESDB_BINARY"], !explicit.isEmpty {
+        if let explicit = environment["ESDB_BINARY"] ?? environment["ESDB_BIN"], !explicit.isEmpty {
             guard FileManager.default.isExecutableFile(atPath: explicit) else {
                 throw NodeProcessError(description: "ESDB_BINARY=\(explicit) is not an executable file")
             }
