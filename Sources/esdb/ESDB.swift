@@ -5,20 +5,28 @@ import EventStoreShell
 import Foundation
 import Logging
 
-/// The `esdb` command: browse, tail and debug EventStoreDB streams; with no connection it
-/// starts an embedded node.
+/// The `esdb` command: the stream browser by default, plus `esdb node` and `esdb wire`.
 struct ESDB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "esdb",
         abstract: "Browse, tail and debug EventStoreDB streams over the TCP protocol.",
+        version: ESDBVersion.current,
+        subcommands: [ShellCommandLine.self, WireCommand.self, NodeCommand.self],
+        defaultSubcommand: ShellCommandLine.self
+    )
+}
+
+/// `esdb [shell]`: the stream browser; with no connection it starts an embedded node.
+struct ShellCommandLine: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "Browse, tail and debug streams (the default command).",
         discussion: """
             Without --connect or ESDB_CONNECTION, esdb starts an embedded node (data under
             $XDG_DATA_HOME/esdb/default, or in memory with --mem) and connects to it over TCP.
             Commands come from -c (repeatable), -f FILE, stdin, or the interactive prompt; type 'help'.
             Exit codes: 0 success, 1 a command failed, 2 usage error, 3 could not connect.
-            """,
-        version: ESDBVersion.current,
-        subcommands: [WireCommand.self, NodeCommand.self]
+            """
     )
 
     @Option(name: .long, help: "Connection string: tcp://user:pass@host:1113, discover://…, or ConnectTo=…; …")

@@ -338,8 +338,9 @@ final class ConnectionDriver {
     private func closeChannel(reason: String) {
         guard let channel else { return }
         let generation = self.generation
-        channel.close(promise: nil)
+        // Record the drop first: closing fires channelInactive at once, with a generic reason.
         connectionClosed(generation: generation, reason: reason)
+        channel.close(promise: nil)
     }
 
     private func write(_ package: TCPPackage) {
