@@ -1,6 +1,7 @@
 @preconcurrency import CReadline
 import EventStoreShell
 import Foundation
+import Synchronization
 
 /// The plain interactive REPL: GNU readline with history in `$XDG_STATE_HOME/esdb/history`
 /// and Tab completion of commands and options.
@@ -25,7 +26,12 @@ struct InteractivePrompt {
         read_history(history)
         ReadlineCompletion.install()
         var lastFailed = false
-        while let line = Self.readLine(prompt: "esdb> ") {
+        ReadlineCompletion.streams.withLock { $0 = [] }
+        while true {
+            ReadlineCompletion.streams.withLock { $0 = [] }
+            let names = await session.streamNamesForCompletion()
+            ReadlineCompletion.streams.withLock { $0 = names }
+            guard let line = Self.readLine(prompt: "esdb> ") else { break }
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if !trimmed.isEmpty {
                 add_history(trimmed)
@@ -49,7 +55,13 @@ struct InteractivePrompt {
 
 /// Tab completion for readline: command names first, then the command's options.
 enum ReadlineCompletion {
+    /// Stream names known at the last prompt (refreshed before each prompt).
+    static let streams = Mutex<[String]>([])
+    /// Commands whose first argument is a stream.
+    static let streamCommands: Set<String> = ["read", "show", "append", "delete", "meta", "tail"]
+
     static func install() {
+        rl_completer_word_break_characters = UnsafePointer(strdup(" \t\n"))
         rl_attempted_completion_function = { text, start, _ in
             let prefix = text.map { String(cString: $0) } ?? ""
             let line = rl_line_buffer.map { String(cString: $0) } ?? ""
@@ -57,6 +69,8 @@ enum ReadlineCompletion {
             let candidates: [String]
             if words.isEmpty {
                 candidates = ShellCommandParser.commandNames
+            } else if words.count == 1, ReadlineCompletion.streamCommands.contains(words[0]), !prefix.hasPrefix("-") {
+                candidates = ReadlineCompletion.streams.withLock { $0 }
             } else {
                 candidates = (ShellCommandParser.options[words[0]] ?? []) + (words[0] == "help" ? ShellCommandParser.commandNames : [])
             }

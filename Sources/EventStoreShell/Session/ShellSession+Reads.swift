@@ -88,6 +88,11 @@ extension ShellSession {
         }
     }
 
+    /// Up to 1000 stream names, for Tab completion (empty on any error).
+    public func streamNamesForCompletion() async -> [String] {
+        ((try? await streamNames(limit: 1000, filter: nil)) ?? []) + ["$all"]
+    }
+
     func streams(filter: String?, limit: Int) async throws {
         let names = try await streamNames(limit: limit, filter: filter)
         let human = names.isEmpty ? "(no streams)" : names.map(TerminalText.sanitize).joined(separator: "\n")
