@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "EventStoreWire", targets: ["EventStoreWire"]),
         .library(name: "EventStoreClient", targets: ["EventStoreClient"]),
         .library(name: "EventStoreNode", targets: ["EventStoreNode"]),
+        .library(name: "EventStoreTesting", targets: ["EventStoreTesting"]),
         .executable(name: "esdb", targets: ["esdb"]),
         // Only meaningful when built with --sanitize=fuzzer (scripts/fuzz.sh); a plain build links a no-op.
         .executable(name: "WireFuzzer", targets: ["WireFuzzer"]),
