@@ -4,8 +4,9 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// Runs the connection lifecycle and the operation table on one event loop: discovery,
-/// connect, authenticate, identify, heartbeats, drops and reconnects (protocol.md §4.1–§4.4).
+/// Executes the connection lifecycle (``ConnectionStateMachine``) and the operation table
+/// (``OperationTable``) on one event loop: it owns the channel, the timers and the discovery tasks,
+/// feeds both machines what happens and carries out their actions.
 ///
 /// Every method must be called on `eventLoop`. ``EventStoreClient`` is its thread-safe face.
 final class ConnectionDriver {
@@ -13,33 +14,42 @@ final class ConnectionDriver {
     typealias Discover = @Sendable (_ failed: Endpoint?) async throws -> Endpoint
     /// Adds TLS (or nothing) in front of the framing handlers for a new channel.
     typealias ChannelSetup = @Sendable (_ channel: any Channel, _ endpoint: Endpoint) throws -> Void
+    /// Opens a channel to an endpoint on the driver's event loop, running `initialize` on it first.
+    typealias Connector = @Sendable (
+        _ endpoint: Endpoint, _ eventLoop: any EventLoop, _ connectTimeout: TimeAmount,
+        _ initialize: @escaping @Sendable (any Channel) -> EventLoopFuture<Void>
+    ) -> EventLoopFuture<any Channel>
+
+    /// The production connector: a TCP connection with `TCP_NODELAY`.
+    static let tcpConnector: Connector = { endpoint, eventLoop, connectTimeout, initialize in
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer(initialize)
+            .connect(host: endpoint.host, port: endpoint.port)
+    }
 
     let configuration: ClientConfiguration
     let eventLoop: any EventLoop
     let events: EventBroadcaster<ClientEvent>
     private let discover: Discover
     private let channelSetup: ChannelSetup
+    private let connector: Connector
     private let logger: Logger
 
-    private(set) var phase = ConnectionPhase.idle
-    private(set) var counters = ConnectionCounters()
+    private var lifecycle: ConnectionStateMachine
     private var table: OperationTable
-    private var reconnect: ReconnectPolicy
+    private var traffic = ConnectionCounters()
     private var channel: (any Channel)?
-    private var generation = 0
-    private var heartbeat: HeartbeatStateMachine?
-    private var handshake: (id: UUID, deadline: ContinuousClock.Instant)?
-    private var endpoint: Endpoint?
-    private var failedEndpoint: Endpoint?
-    private var redirectTo: Endpoint?
     private var timer: RepeatedTask?
     private var needsFlush = false
     private var waitingForRoom: [() -> Void] = []
-    private var closed = false
 
     init(configuration: ClientConfiguration, eventLoop: any EventLoop, events: EventBroadcaster<ClientEvent>,
-         discover: @escaping Discover, channelSetup: @escaping ChannelSetup, logger: Logger) {
+         discover: @escaping Discover, channelSetup: @escaping ChannelSetup, connector: @escaping Connector = tcpConnector,
+         logger: Logger) {
         self.configuration = configuration
+        self.connector = connector
         self.eventLoop = eventLoop
         self.events = events
         self.discover = discover
@@ -48,305 +58,196 @@ final class ConnectionDriver {
         self.table = OperationTable(limits: .init(
             maxRetries: configuration.maxRetries, operationTimeout: configuration.operationTimeout,
             maxConcurrent: configuration.maxConcurrentItems, failOnNoServerResponse: configuration.failOnNoServerResponse))
-        self.reconnect = ReconnectPolicy(maxReconnections: configuration.maxReconnections, delay: configuration.reconnectionDelay)
+        self.lifecycle = ConnectionStateMachine(settings: .init(
+            credentials: configuration.defaultCredentials?.wire, connectionName: configuration.connectionName,
+            handshakeTimeout: configuration.operationTimeout, heartbeatInterval: configuration.heartbeatInterval,
+            heartbeatTimeout: configuration.heartbeatTimeout, maxReconnections: configuration.maxReconnections,
+            reconnectionDelay: configuration.reconnectionDelay))
     }
+
+    var phase: ConnectionPhase { lifecycle.phase }
+
+    var counters: ConnectionCounters {
+        var counters = traffic
+        counters.reconnections = lifecycle.reconnections
+        counters.heartbeatTimeouts = lifecycle.heartbeatTimeouts
+        counters.redirects = lifecycle.redirects
+        return counters
+    }
+
+    var isClosed: Bool { lifecycle.isClosed }
 
     // MARK: Lifecycle
 
     /// Starts the first discovery and the housekeeping timer.
     func start() {
         eventLoop.preconditionInEventLoop()
-        guard case .idle = phase else { return }
+        guard case .idle = lifecycle.phase else { return }
         let tick = TimeAmount.milliseconds(50)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         timer = eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in loopBound.value.tick() }
-        beginDiscovery()
+        perform(lifecycle.start())
     }
 
     /// Closes for good: fails every operation and ends the event streams.
     func close(reason: String) {
-        guard !closed else { return }
-        closed = true
-        timer?.cancel()
-        timer = nil
-        generation += 1
-        channel?.close(promise: nil)
-        channel = nil
-        table.failAll(EventStoreClientError(.connectionClosed, "connection closed: \(reason)"))
-        let waiting = waitingForRoom
-        waitingForRoom = []
-        waiting.forEach { $0() }
-        setPhase(.closed(reason: reason))
-        events.finish()
+        perform(lifecycle.close(reason: reason))
     }
 
-    var isClosed: Bool { closed }
-
-    private func setPhase(_ new: ConnectionPhase) {
-        phase = new
-        events.yield(.phaseChanged(new, at: Date()))
-        logger.debug("phase: \(new)")
-    }
-
-    private func beginDiscovery() {
-        guard !closed else { return }
-        let attempt = reconnect.attempts + 1
-        if let target = redirectTo {
-            redirectTo = nil
-            connect(to: target)
-            return
+    /// Carries out the lifecycle's actions in order.
+    private func perform(_ actions: [ConnectionStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .phase(let phase):
+                events.yield(.phaseChanged(phase, at: Date()))
+                logger.debug("phase: \(phase)")
+            case .discover(let avoiding, let generation):
+                startDiscovery(avoiding: avoiding, generation: generation)
+            case .connect(let endpoint, let generation):
+                connect(to: endpoint, generation: generation)
+            case .send(let package):
+                write(package)
+            case .closeChannel:
+                let channel = self.channel
+                self.channel = nil
+                channel?.close(promise: nil)
+            case .connectionEstablished:
+                var operations: [OperationTable.Action] = []
+                table.connectionEstablished(now: .now, actions: &operations)
+                run(operations)
+            case .connectionLost(let reason):
+                logger.info("\(reason)")
+                var operations: [OperationTable.Action] = []
+                table.connectionLost(reason: reason, actions: &operations)
+                run(operations)
+            case .scheduleReconnect(let delay, let generation):
+                let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+                eventLoop.scheduleTask(in: Self.timeAmount(delay)) {
+                    let driver = loopBound.value
+                    driver.perform(driver.lifecycle.reconnectDelayElapsed(generation: generation))
+                }
+            case .authenticationFailed(let reason):
+                events.yield(.authenticationFailed(reason: reason))
+            case .heartbeatRoundTrip(let roundTrip):
+                events.yield(.heartbeatRoundTrip(roundTrip))
+            case .redirected(let target):
+                events.yield(.redirected(to: target))
+            case .shutDown(let reason):
+                timer?.cancel()
+                timer = nil
+                table.failAll(EventStoreClientError(.connectionClosed, "connection closed: \(reason)"))
+                let waiting = waitingForRoom
+                waitingForRoom = []
+                waiting.forEach { $0() }
+                events.finish()
+            }
         }
-        setPhase(.discovering(attempt: attempt))
-        let (discover, failed, generation) = (self.discover, failedEndpoint, self.generation)
+        flushIfNeeded()
+    }
+
+    private func startDiscovery(avoiding failed: Endpoint?, generation: Int) {
+        let discover = self.discover
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let eventLoop = self.eventLoop
         Task {
             do {
                 let endpoint = try await discover(failed)
-                eventLoop.execute { loopBound.value.discovered(endpoint, generation: generation) }
+                eventLoop.execute {
+                    let driver = loopBound.value
+                    driver.perform(driver.lifecycle.discovered(endpoint, generation: generation))
+                }
             } catch {
-                eventLoop.execute { loopBound.value.attemptFailed(generation: generation, reason: "discovery failed: \(error)") }
+                eventLoop.execute {
+                    let driver = loopBound.value
+                    driver.perform(driver.lifecycle.discoveryFailed(generation: generation, reason: "discovery failed: \(error)"))
+                }
             }
         }
     }
 
-    private func discovered(_ endpoint: Endpoint, generation: Int) {
-        guard generation == self.generation, !closed else { return }
-        connect(to: endpoint)
-    }
-
-    private func connect(to endpoint: Endpoint) {
-        self.endpoint = endpoint
-        setPhase(.connecting(endpoint))
-        generation += 1
-        let generation = self.generation
+    private func connect(to endpoint: Endpoint, generation: Int) {
         let channelSetup = self.channelSetup
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
-            + configuration.connectTimeout.components.attoseconds / 1_000_000_000)
-        ClientBootstrap(group: eventLoop)
-            .connectTimeout(timeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channelSetup(channel, endpoint)
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
-                    try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(TCPFrameEncoder()))
-                    try channel.pipeline.syncOperations.addHandler(
-                        ClientChannelHandler(driver: loopBound.value, generation: generation))
-                }
+        let opened = connector(endpoint, eventLoop, Self.timeAmount(configuration.connectTimeout)) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channelSetup(channel, endpoint)
+                try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
+                try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(TCPFrameEncoder()))
+                try channel.pipeline.syncOperations.addHandler(
+                    ClientChannelHandler(driver: loopBound.value, generation: generation))
             }
-            .connect(host: endpoint.host, port: endpoint.port)
-            .whenComplete { result in
-                switch result {
-                case .success(let channel): loopBound.value.channelConnected(channel, generation: generation)
-                case .failure(let error):
-                    loopBound.value.failedEndpoint = endpoint
-                    loopBound.value.attemptFailed(generation: generation, reason: "cannot connect to \(endpoint): \(error)")
-                }
+        }
+        opened.whenComplete { result in
+            let driver = loopBound.value
+            switch result {
+            case .success(let channel):
+                driver.channelConnected(channel, generation: generation)
+            case .failure(let error):
+                driver.perform(driver.lifecycle.connectFailed(generation: generation,
+                                                              reason: "cannot connect to \(endpoint): \(error)"))
             }
+        }
     }
 
     private func channelConnected(_ channel: any Channel, generation: Int) {
-        guard generation == self.generation, !closed else {
+        let tlsCompleted = ClientTLS.handshakeCompleted(on: channel)
+        guard let actions = lifecycle.channelConnected(generation: generation, secured: tlsCompleted != nil, now: .now) else {
             channel.close(promise: nil)
             return
         }
         self.channel = channel
-        if let tlsCompleted = ClientTLS.handshakeCompleted(on: channel) {
-            // Heartbeats and the handshake deadline start once TLS is up; a failed handshake closes
-            // the channel, which arrives as `connectionClosed` with the TLS reason.
-            setPhase(.tlsHandshake(endpoint!))
-            handshake = (UUID(), .now + configuration.operationTimeout)
+        if let tlsCompleted {
+            // A failed TLS handshake closes the channel, which arrives as `connectionClosed` with its reason.
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-            tlsCompleted.whenSuccess { loopBound.value.tlsEstablished(generation: generation) }
-            return
+            tlsCompleted.whenSuccess {
+                let driver = loopBound.value
+                driver.perform(driver.lifecycle.tlsEstablished(generation: generation, now: .now))
+            }
         }
-        beginSession()
-    }
-
-    private func tlsEstablished(generation: Int) {
-        guard generation == self.generation, !closed, channel != nil else { return }
-        beginSession()
-    }
-
-    /// Starts heartbeats and the Authenticate/IdentifyClient handshake on a connected (and secured) channel.
-    private func beginSession() {
-        let now = ContinuousClock.now
-        heartbeat = HeartbeatStateMachine(interval: configuration.heartbeatInterval, timeout: configuration.heartbeatTimeout,
-                                          now: now)
-        if let credentials = configuration.defaultCredentials {
-            setPhase(.authenticating(endpoint!))
-            let id = UUID()
-            handshake = (id, now + configuration.operationTimeout)
-            write(TCPPackage(command: .authenticate, correlationID: id, credentials: credentials.wire))
-        } else {
-            identify(now: now)
-        }
-        flushIfNeeded()
-    }
-
-    private func identify(now: ContinuousClock.Instant) {
-        setPhase(.identifying(endpoint!))
-        var identify = ESIdentifyClient()
-        identify.version = 1
-        identify.connectionName = configuration.connectionName
-        let id = UUID()
-        handshake = (id, now + configuration.operationTimeout)
-        write(TCPPackage(command: .identifyClient, correlationID: id, message: identify))
-    }
-
-    private func identified(now: ContinuousClock.Instant) {
-        handshake = nil
-        reconnect.connected()
-        failedEndpoint = nil
-        setPhase(.connected(endpoint!))
-        var actions: [OperationTable.Action] = []
-        table.connectionEstablished(now: now, actions: &actions)
-        run(actions)
-    }
-
-    /// A connect or discovery attempt failed before a connection existed.
-    private func attemptFailed(generation: Int, reason: String) {
-        guard generation == self.generation, !closed else { return }
-        logger.info("\(reason)")
-        scheduleReconnect(after: reason, endpoint: endpoint)
+        perform(actions)
     }
 
     /// The channel of `generation` closed.
     func connectionClosed(generation: Int, reason: String) {
-        guard generation == self.generation, !closed else { return }
-        self.generation += 1
-        channel = nil
-        heartbeat = nil
-        handshake = nil
-        var actions: [OperationTable.Action] = []
-        table.connectionLost(reason: reason, actions: &actions)
-        run(actions)
-        setPhase(.dropped(endpoint, reason: reason))
-        scheduleReconnect(after: reason, endpoint: endpoint)
-    }
-
-    private func scheduleReconnect(after reason: String, endpoint: Endpoint?) {
-        switch reconnect.connectionLost() {
-        case .giveUp(let attempts):
-            close(reason: "gave up after \(attempts) reconnection attempts (last: \(reason))")
-        case .reconnect(let attempt, let delay):
-            counters.reconnections += 1
-            let target = redirectTo != nil ? Duration.zero : delay
-            setPhase(.waitingToReconnect(attempt: attempt, maxAttempts: configuration.maxReconnections, after: target))
-            let generation = self.generation
-            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-            eventLoop.scheduleTask(in: .nanoseconds(Int64(target.components.seconds) * 1_000_000_000
-                                                    + target.components.attoseconds / 1_000_000_000)) {
-                let driver = loopBound.value
-                guard generation == driver.generation, !driver.closed else { return }
-                driver.beginDiscovery()
-            }
-        }
+        let actions = lifecycle.channelClosed(generation: generation, reason: reason)
+        if !actions.isEmpty { channel = nil }
+        perform(actions)
     }
 
     // MARK: Traffic
 
     func received(_ package: TCPPackage, generation: Int) {
-        guard generation == self.generation, !closed else { return }
         let now = ContinuousClock.now
-        counters.packagesIn += 1
-        counters.bytesIn += package.encodedLength + 4
-        if let roundTrip = heartbeat?.received(correlationID: package.correlationID, now: now) {
-            events.yield(.heartbeatRoundTrip(roundTrip))
-        }
-        switch package.command {
-        case .heartbeatRequest:
-            write(TCPPackage(command: .heartbeatResponse, correlationID: package.correlationID))
-            return
-        case .heartbeatResponse:
-            return
-        case .badRequest where package.correlationID == .zero:
-            logger.warning("server closed the connection: \(String(buffer: package.payload))")
-            channel?.close(promise: nil)
-            return
-        default:
-            break
-        }
-        if let handshake, package.correlationID == handshake.id {
-            handleHandshakeReply(package, now: now)
-            return
-        }
-        var actions: [OperationTable.Action] = []
-        if !table.received(package, now: now, actions: &actions) {
+        var actions: [ConnectionStateMachine.Action] = []
+        let delivery = lifecycle.received(package, generation: generation, now: now, &actions)
+        guard delivery != .stale else { return }
+        traffic.packagesIn += 1
+        traffic.bytesIn += package.encodedLength + 4
+        perform(actions)
+        guard delivery == .forward else { return }
+        var operations: [OperationTable.Action] = []
+        if !table.received(package, now: now, actions: &operations) {
             logger.debug("ignoring \(package.command.name) for unknown id \(package.correlationID)")
         }
-        run(actions)
+        run(operations)
         admitWaiting()
     }
 
-    private func handleHandshakeReply(_ package: TCPPackage, now: ContinuousClock.Instant) {
-        switch package.command {
-        case .authenticated:
-            identify(now: now)
-        case .notAuthenticated:
-            events.yield(.authenticationFailed(reason: String(buffer: package.payload)))
-            identify(now: now)
-        case .clientIdentified:
-            identified(now: now)
-        default:
-            logger.warning("unexpected \(package.command.name) during the handshake")
-            channel?.close(promise: nil)
-        }
-    }
-
     private func tick() {
-        guard !closed else { return }
+        guard !lifecycle.isClosed else { return }
         let now = ContinuousClock.now
-        if var heartbeat, channel != nil {
-            let action = heartbeat.tick(now: now)
-            self.heartbeat = heartbeat
-            switch action {
-            case .none: break
-            case .sendRequest(let id): write(TCPPackage(command: .heartbeatRequest, correlationID: id))
-            case .timedOut:
-                counters.heartbeatTimeouts += 1
-                logger.info("heartbeat timeout")
-                closeChannel(reason: "heartbeat timeout")
-                return
-            }
-        }
-        if let handshake, now >= handshake.deadline {
-            if case .tlsHandshake(let endpoint) = phase, let channel {
-                // Drop first: closing fires channelInactive at once, which would report a plain close.
-                connectionClosed(generation: generation,
-                                 reason: "TLS handshake with \(endpoint) did not finish within \(configuration.operationTimeout)")
-                channel.close(promise: nil)
-                return
-            } else if case .authenticating = phase {
-                events.yield(.authenticationFailed(reason: "no reply to Authenticate within \(configuration.operationTimeout)"))
-                identify(now: now)
-            } else {
-                closeChannel(reason: "no reply to IdentifyClient within \(configuration.operationTimeout)")
-                return
-            }
-        }
-        var actions: [OperationTable.Action] = []
-        table.tick(now: now, actions: &actions)
-        run(actions)
+        perform(lifecycle.tick(now: now))
+        var operations: [OperationTable.Action] = []
+        table.tick(now: now, actions: &operations)
+        run(operations)
         admitWaiting()
         flushIfNeeded()
     }
 
-    /// Closes the current channel; the close arrives as `connectionClosed` with this reason.
-    private func closeChannel(reason: String) {
-        guard let channel else { return }
-        let generation = self.generation
-        // Record the drop first: closing fires channelInactive at once, with a generic reason.
-        connectionClosed(generation: generation, reason: reason)
-        channel.close(promise: nil)
-    }
-
     private func write(_ package: TCPPackage) {
         guard let channel else { return }
-        counters.packagesOut += 1
-        counters.bytesOut += package.encodedLength + 4
+        traffic.packagesOut += 1
+        traffic.bytesOut += package.encodedLength + 4
         channel.write(package, promise: nil)
         needsFlush = true
     }
@@ -363,17 +264,17 @@ final class ConnectionDriver {
             case .send(let package):
                 write(package)
             case .retried(let command, let attempt, let reason):
-                counters.retries += 1
+                traffic.retries += 1
                 events.yield(.operationRetried(command: command.name, attempt: attempt, reason: reason))
             case .reconnect(let target):
-                guard redirectTo == nil else { continue }
-                counters.redirects += 1
-                redirectTo = target
-                events.yield(.redirected(to: target))
-                closeChannel(reason: "redirected to the leader at \(target)")
+                perform(lifecycle.redirect(to: target))
             }
         }
         flushIfNeeded()
+    }
+
+    static func timeAmount(_ duration: Duration) -> TimeAmount {
+        .nanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     // MARK: Operations
@@ -381,7 +282,7 @@ final class ConnectionDriver {
     /// Adds an operation, or waits for room when `maxQueueSize` operations are pending.
     func submit(command: TCPCommand, payload: ByteBuffer, credentials: TCPCredentials?, handler: any OperationHandler,
                 registered: @escaping (Int) -> Void) {
-        guard !closed else {
+        guard !lifecycle.isClosed else {
             handler.fail(EventStoreClientError(.connectionClosed, "the client is closed"))
             return
         }
@@ -400,7 +301,7 @@ final class ConnectionDriver {
     }
 
     private func admitWaiting() {
-        while !waitingForRoom.isEmpty, table.count < configuration.maxQueueSize || closed {
+        while !waitingForRoom.isEmpty, table.count < configuration.maxQueueSize || lifecycle.isClosed {
             waitingForRoom.removeFirst()()
         }
     }

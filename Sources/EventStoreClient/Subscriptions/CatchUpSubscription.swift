@@ -60,26 +60,18 @@ final class CancellationHandle: Sendable {
     deinit { task.cancel() }
 }
 
-/// The cursor of a catch-up: a stream's event numbers or `$all` positions.
+/// The cursor of a catch-up: reads and subscriptions over a stream's event numbers or `$all` positions.
 protocol CatchUpCursor: Sendable {
-    associatedtype Point: Sendable & Hashable & Comparable
+    associatedtype Ordering: CatchUpOrdering
+    typealias Point = Ordering.Point
     /// Reads the page at `next`; returns events, the next read point and end-of-stream.
-    func readPage(from next: ReadPoint<Point>) async throws -> (events: [ResolvedEvent], next: ReadPoint<Point>, end: Bool)
+    func readPage(from next: Point) async throws -> (events: [ResolvedEvent], next: Point, end: Bool)
     /// The point of an event, to dedupe (original number or original position).
     func point(of event: ResolvedEvent) -> Point?
     /// Subscribes live.
     func subscribe() async throws -> VolatileSubscription
-    /// Whether a read that reached `next` has passed the subscription's confirmation point.
-    func passed(_ next: ReadPoint<Point>, confirmation: VolatileSubscription, endOfStream: Bool) -> Bool
-    /// Where reading starts after `point`.
-    func readPoint(after point: Point?) -> ReadPoint<Point>
-    /// The last point already committed when `live` was confirmed (for subscriptions from the end).
+    /// The last point already committed when `live` was confirmed.
     func confirmedPoint(of live: VolatileSubscription) -> Point?
-}
-
-/// Where the next read begins (an event number or a position).
-struct ReadPoint<Point: Sendable & Hashable>: Sendable, Hashable {
-    var value: Point
 }
 
 extension EventStoreClient {
@@ -127,72 +119,54 @@ extension EventStoreClient {
     }
 }
 
-/// The algorithm of protocol.md §4.11, looping to resume after every loss of the live feed.
+/// Performs the reads and the live subscription of a ``CatchUpStateMachine``, looping to resume
+/// after every loss of the live feed.
 struct CatchUpLoop<Cursor: CatchUpCursor> {
     let cursor: Cursor
     let channel: AsyncThrowingChannel<CatchUpMessage, any Error>
     let client: EventStoreClient
 
     func run(start: CatchUpStart<Cursor.Point>) async throws {
-        var last: Cursor.Point?
-        var skipHistory = false
-        switch start {
-        case .start: last = nil
-        case .after(let point): last = point
-        case .end: skipHistory = true
-        }
+        var machine = CatchUpStateMachine<Cursor.Ordering>(start: start)
+        var step = machine.begin()
+        var live: VolatileSubscription?
         while !Task.isCancelled {
             do {
-                if !skipHistory { last = try await readHistory(after: last, until: nil) }
-                let live = try await cursor.subscribe()
-                if skipHistory {
-                    skipHistory = false
-                    last = startPoint(of: live)
-                } else {
-                    last = try await readHistory(after: last, until: live)
+                switch step {
+                case .read(let from, let pauseFirst):
+                    if pauseFirst { try await Task.sleep(for: .milliseconds(1)) }
+                    let page = try await cursor.readPage(from: from)
+                    for event in page.events where machine.shouldDeliver(cursor.point(of: event)) {
+                        await channel.send(.event(event))
+                    }
+                    step = machine.pageRead(next: page.next, endOfStream: page.end, empty: page.events.isEmpty)
+                case .subscribe:
+                    let subscription = try await cursor.subscribe()
+                    live = subscription
+                    step = machine.subscribed(confirmed: cursor.confirmedPoint(of: subscription))
+                case .goLive:
+                    guard let subscription = live else {
+                        step = machine.fellBehind()
+                        continue
+                    }
+                    await channel.send(.caughtUp)
+                    for try await message in subscription {
+                        guard case .event(let event) = message, machine.shouldDeliver(cursor.point(of: event)) else { continue }
+                        await channel.send(.event(event))
+                    }
+                    if Task.isCancelled { return }
+                    live = nil
+                    await channel.send(.fellBehind(reason: "live subscription ended"))
+                    step = machine.fellBehind()
                 }
-                await channel.send(.caughtUp)
-                for try await message in live {
-                    guard case .event(let event) = message, let point = cursor.point(of: event) else { continue }
-                    if let last, point <= last { continue }
-                    await channel.send(.event(event))
-                    last = point
-                }
-                if Task.isCancelled { return }
-                await channel.send(.fellBehind(reason: "live subscription ended"))
             } catch let error as EventStoreClientError where Self.resumable(error) {
                 let closed = await client.isClosed
                 if Task.isCancelled || closed { throw error }
+                live = nil
                 await channel.send(.fellBehind(reason: error.message))
+                step = machine.fellBehind()
             }
         }
-    }
-
-    private func startPoint(of live: VolatileSubscription) -> Cursor.Point? {
-        cursor.confirmedPoint(of: live)
-    }
-
-    /// Reads pages after `last` and delivers them; with `until`, stops once the read passed its confirmation.
-    private func readHistory(after last: Cursor.Point?, until live: VolatileSubscription?) async throws -> Cursor.Point? {
-        var last = last
-        var next = cursor.readPoint(after: last)
-        while !Task.isCancelled {
-            let page = try await cursor.readPage(from: next)
-            for event in page.events {
-                guard let point = cursor.point(of: event) else { continue }
-                if let last, point <= last { continue }
-                await channel.send(.event(event))
-                last = point
-            }
-            next = page.next
-            if let live {
-                if cursor.passed(next, confirmation: live, endOfStream: page.end) { return last }
-                if page.end, page.events.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
-            } else if page.end {
-                return last
-            }
-        }
-        return last
     }
 
     /// Connection losses, overflows and server drops other than access problems are resumed.

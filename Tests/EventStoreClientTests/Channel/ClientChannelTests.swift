@@ -9,14 +9,8 @@ import Testing
 /// The client pipeline (TCPFrameDecoder → ClientChannelHandler) fed golden frames byte for byte
 /// over an `EmbeddedChannel`.
 ///
-/// Two harnesses, because `ConnectionDriver` only writes to (and closes) a channel that its own
-/// `ClientBootstrap` connected:
-/// * `DriverPipeline`: the production decoder, encoder, `ClientChannelHandler` and a real
-///   `ConnectionDriver` on the channel's event loop. It covers what reaches the driver and how a
-///   channel failure is reported to it.
-/// * `RulesPipeline`: the production decoder and encoder with `ConnectionRules` standing in for the
-///   connection-level rules of `ConnectionDriver.received` (answer HeartbeatRequest with the same id,
-///   close on a zero-id BadRequest). It pins the bytes those rules put on the wire.
+/// The production decoder and encoder with `ConnectionRules` behind them: framing and byte layouts in
+/// isolation. `DriverChannelTests` runs the same frames through the real `ConnectionDriver`.
 @Suite struct ClientChannelTests {
     // MARK: Golden frames (protocol.md §1.8; id text 00112233-4455-6677-8899-aabbccddeeff)
 
@@ -129,66 +123,6 @@ import Testing
         #expect(pipeline.rules.passedOn.count == 1)
         _ = try pipeline.channel.finish(acceptAlreadyClosed: true)
     }
-
-    // MARK: The production ClientChannelHandler and driver
-
-    @Test func aFrameSplitAcrossManyReadsReachesTheDriverOnce() throws {
-        let pipeline = try DriverPipeline()
-        for (index, byte) in Self.heartbeatRequest.enumerated() {
-            try pipeline.channel.writeInbound(Self.buffer([byte]))
-            let expected = index == Self.heartbeatRequest.count - 1 ? 1 : 0
-            #expect(pipeline.driver.counters.packagesIn == expected, "after byte \(index)")
-        }
-        #expect(pipeline.driver.counters.bytesIn == 22)
-
-        // Several frames in one read each reach the driver; replies for ids nobody owns are dropped.
-        var read = Self.buffer(Self.heartbeatRequest)
-        read.writeImmutableBuffer(try TCPPackage(command: .heartbeatResponse, correlationID: UUID()).encodedFrame())
-        read.writeImmutableBuffer(try TCPPackage(command: .readEventCompleted, correlationID: UUID()).encodedFrame())
-        try pipeline.channel.writeInbound(read)
-        #expect(pipeline.driver.counters.packagesIn == 4)
-        #expect(pipeline.driver.counters.bytesIn == 4 * 22)
-        #expect(pipeline.channel.isActive)
-        #expect(pipeline.driver.phase == .idle)
-        _ = try pipeline.channel.finish(acceptAlreadyClosed: true)
-    }
-
-    @Test func garbageClosesTheChannelAndTheDriverSeesTheFramingError() async throws {
-        // Everything that touches the EmbeddedChannel runs synchronously, on one thread.
-        let (events, broadcaster, counters) = try Self.feedGarbageToDriver()
-        broadcaster.finish()
-        var phases: [ConnectionPhase] = []
-        for await case .phaseChanged(let phase, _) in events { phases.append(phase) }
-        #expect(counters.packagesIn == 1)
-        let reason = TCPFramingError.invalidLength(0x2054_4547).description
-        #expect(phases == [
-            .dropped(nil, reason: reason),
-            .waitingToReconnect(attempt: 1, maxAttempts: 10, after: .seconds(3600)),
-        ])
-    }
-
-    private static func feedGarbageToDriver() throws
-        -> (AsyncStream<ClientEvent>, EventBroadcaster<ClientEvent>, ConnectionCounters) {
-        let pipeline = try DriverPipeline()
-        let events = pipeline.broadcaster.stream()
-        try pipeline.channel.writeInbound(Self.buffer(Self.heartbeatRequest + Self.httpGarbage))
-        #expect(!pipeline.channel.isActive)
-        let counters = pipeline.driver.counters
-        _ = try pipeline.channel.finish(acceptAlreadyClosed: true)
-        return (events, pipeline.broadcaster, counters)
-    }
-
-    @Test func aStaleConnectionsTrafficAndCloseAreIgnored() throws {
-        // A handler from an older connection (generation 7) must not touch the current one (0).
-        let pipeline = try DriverPipeline(generation: 7)
-        try pipeline.channel.writeInbound(Self.buffer(Self.heartbeatRequest))
-        #expect(pipeline.driver.counters.packagesIn == 0)
-        try pipeline.channel.writeInbound(Self.buffer(Self.httpGarbage))
-        #expect(!pipeline.channel.isActive)
-        #expect(pipeline.driver.phase == .idle)
-        #expect(pipeline.driver.counters.reconnections == 0)
-        _ = try pipeline.channel.finish(acceptAlreadyClosed: true)
-    }
 }
 
 // MARK: Harnesses
@@ -203,25 +137,6 @@ private func makeClientPipeline(last: any ChannelHandler, loop: EmbeddedEventLoo
     try channel.pipeline.syncOperations.addHandler(last)
     try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1113)).wait()
     return channel
-}
-
-/// The production pipeline: decoder, encoder, `ClientChannelHandler`, and a `ConnectionDriver`
-/// that was never started (no timer, no discovery) on the channel's event loop.
-private struct DriverPipeline {
-    let channel: EmbeddedChannel
-    let driver: ConnectionDriver
-    let broadcaster = EventBroadcaster<ClientEvent>()
-
-    init(generation: Int = 0) throws {
-        var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "127.0.0.1", port: 1113)))
-        configuration.reconnectionDelay = .seconds(3600)  // the reconnect task never comes due
-        let loop = EmbeddedEventLoop()
-        driver = ConnectionDriver(
-            configuration: configuration, eventLoop: loop, events: broadcaster,
-            discover: { _ in throw EventStoreClientError(.cannotConnect, "no discovery in channel tests") },
-            channelSetup: { _, _ in }, logger: Logger(label: "esdb.tests.channel"))
-        channel = try makeClientPipeline(last: ClientChannelHandler(driver: driver, generation: generation), loop: loop)
-    }
 }
 
 /// Stand-in for the connection-level rules of `ConnectionDriver.received`, which cannot write to
