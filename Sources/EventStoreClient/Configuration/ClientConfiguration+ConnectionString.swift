@@ -33,6 +33,12 @@ extension ClientConfiguration {
     /// - Parameter connectionString: The text to read.
     /// - Returns: The configuration and warnings (unknown keys, repeated keys, settings without effect).
     /// - Throws: ``ConnectionStringError`` naming the key and value at fault.
+    ///
+    /// ```swift
+    /// let parsed = try ClientConfiguration.parse(connectionString: "ConnectTo=tcp://admin:changeit@localhost:1113; MaxRetries=3; Colour=red")
+    /// parsed.configuration.maxRetries          // 3
+    /// parsed.warnings.first?.key              // "Colour" (unknown key, ignored)
+    /// ```
     public static func parse(connectionString: String) throws(ConnectionStringError) -> ParsedConnectionString {
         let text = ConnectionStringLexer.trimmed(connectionString)
         var reader = ConnectionStringReader()

@@ -16,6 +16,11 @@ extension ClientConfiguration: CustomStringConvertible {
     ///
     /// - Parameter revealingPassword: Write the password itself instead of `****`.
     /// - Returns: `key=value` pairs separated by `; `.
+    ///
+    /// ```swift
+    /// let configuration = try ClientConfiguration(connectionString: "tcp://admin:changeit@db:1113")
+    /// print(configuration.connectionString(revealingPassword: false))  // ConnectTo=tcp://admin:****@db:1113
+    /// ```
     public func connectionString(revealingPassword: Bool) -> String {
         var pairs: [(String, String)] = []
         let password = { (password: String) in revealingPassword ? password : "****" }

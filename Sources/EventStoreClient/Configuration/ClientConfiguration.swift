@@ -2,6 +2,11 @@ import EventStoreWire
 import Foundation
 
 /// A host and port.
+///
+/// ```swift
+/// let node = Endpoint(host: "127.0.0.1", port: 1113)
+/// let client = EventStoreClient(configuration: ClientConfiguration(discovery: .singleNode(node)))
+/// ```
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
     /// A host name or IP address (IPv6 without brackets).
     public var host: String
@@ -14,12 +19,21 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         self.port = port
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// Login and password (or a bearer token) sent with requests.
+///
+/// ```swift
+/// configuration.defaultCredentials = .password(login: "admin", password: "changeit")
+/// // Per operation, overriding the default:
+/// try await client.append(to: "orders-1", events: events, credentials: .password(login: "ops", password: "changeit"))
+/// ```
 public enum UserCredentials: Sendable, Hashable, CustomStringConvertible {
+    /// A login and password (the 5.x auth block).
     case password(login: String, password: String)
+    /// A bearer token (the 20.x auth block form).
     case token(String)
 
     /// The auth block form.
@@ -36,18 +50,33 @@ public enum UserCredentials: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { TCPCredentials.password(login: login ?? "", password: "").description }
 }
 
 /// Which cluster member to connect to.
+///
+/// ```swift
+/// let configuration = try ClientConfiguration(connectionString: "GossipSeeds=h1:2113,h2:2113; NodePreference=Follower")
+/// ```
 public enum NodePreference: String, Sendable, Hashable, CaseIterable {
+    /// The leader (writes need it; the default).
     case leader
+    /// A follower, else the leader.
     case follower
+    /// Any alive member.
     case random
+    /// A read-only replica, else a follower, else the leader.
     case readOnlyReplica
 }
 
 /// How the client finds the node it talks to.
+///
+/// ```swift
+/// let single = ClientConfiguration(discovery: .singleNode(Endpoint(host: "localhost", port: 1113)))
+/// let cluster = ClientConfiguration(discovery: .gossipSeeds([GossipSeed(endpoint: Endpoint(host: "h1", port: 2113))]))
+/// let dns = ClientConfiguration(discovery: .clusterDNS(name: "esdb.example.com", gossipPort: 2113))
+/// ```
 public enum DiscoveryMode: Sendable, Hashable {
     /// One node at a fixed address (`tcp://host:port`).
     case singleNode(Endpoint)
@@ -58,6 +87,10 @@ public enum DiscoveryMode: Sendable, Hashable {
 }
 
 /// A gossip endpoint, optionally with an explicit scheme.
+///
+/// ```swift
+/// let seed = GossipSeed(endpoint: Endpoint(host: "node1", port: 2113), secure: true)  // https://node1:2113
+/// ```
 public struct GossipSeed: Sendable, Hashable, CustomStringConvertible {
     /// The node's HTTP endpoint (usually port 2113).
     public var endpoint: Endpoint
@@ -70,10 +103,16 @@ public struct GossipSeed: Sendable, Hashable, CustomStringConvertible {
         self.secure = secure
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { (secure ? "https://" : "http://") + endpoint.description }
 }
 
 /// TLS settings for the TCP connection.
+///
+/// ```swift
+/// configuration.tls = TLSSettings(trustedCAFile: "/etc/esdb/ca.pem")   // validate against this CA
+/// configuration.tls = TLSSettings(validateServer: false)               // development only
+/// ```
 public struct TLSSettings: Sendable, Hashable {
     /// Verify the server certificate (chain and host name).
     public var validateServer: Bool
@@ -93,10 +132,10 @@ public struct TLSSettings: Sendable, Hashable {
 /// Everything that shapes an ``EventStoreClient``; every default is the .NET TCP client's (protocol.md §4.4).
 ///
 /// ```swift
-/// var configuration = EventStoreClient.Configuration(discovery: .singleNode(Endpoint(host: "localhost", port: 1113)))
+/// var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "localhost", port: 1113)))
 /// configuration.defaultCredentials = .password(login: "admin", password: "changeit")
 /// // or
-/// let parsed = try EventStoreClient.Configuration(connectionString: "ConnectTo=tcp://admin:changeit@localhost:1113")
+/// let parsed = try ClientConfiguration(connectionString: "ConnectTo=tcp://admin:changeit@localhost:1113")
 /// ```
 public struct ClientConfiguration: Sendable, Hashable {
     /// How to find the node.

@@ -3,6 +3,11 @@
 /// The ``description`` names the offending key (by its canonical name) and quotes the bad value:
 /// `MaxRetries: "abc" is not an integer`, `DefaultUserCredentials: expected user:password`,
 /// `ConnectTo: unsupported scheme "http"`.
+///
+/// ```swift
+/// do { _ = try ClientConfiguration.parse(connectionString: "MaxRetries=abc") }
+/// catch { print(error) }   // MaxRetries: "abc" is not an integer
+/// ```
 public struct ConnectionStringError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The canonical name of the key at fault (`MaxRetries`, `ConnectTo`, …), or `nil` for a problem with the
     /// string's overall shape.
@@ -16,6 +21,7 @@ public struct ConnectionStringError: Error, Sendable, Hashable, CustomStringConv
         self.message = message
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { key.map { "\($0): \(message)" } ?? message }
 }
 
@@ -23,6 +29,12 @@ public struct ConnectionStringError: Error, Sendable, Hashable, CustomStringConv
 ///
 /// The .NET client silently ignores unknown keys; this client ignores them too but reports them here so a
 /// command-line tool can tell the user about a typo.
+///
+/// ```swift
+/// for warning in try ClientConfiguration.parse(connectionString: "tcp://h:1113; MaxRetires=3").warnings {
+///     print(warning.key, warning.message)   // MaxRetires: unknown key, ignored …
+/// }
+/// ```
 public struct ConnectionStringWarning: Sendable, Hashable, CustomStringConvertible {
     /// The key as written (for unknown keys) or its canonical name.
     public var key: String
@@ -35,10 +47,17 @@ public struct ConnectionStringWarning: Sendable, Hashable, CustomStringConvertib
         self.message = message
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { "\(key): \(message)" }
 }
 
 /// The outcome of parsing a connection string: the configuration and any warnings.
+///
+/// ```swift
+/// let parsed = try ClientConfiguration.parse(connectionString: "tcp://localhost:1113; HeartBeatTimeout=2000")
+/// parsed.warnings.forEach { print("warning: \($0)") }
+/// let client = EventStoreClient(configuration: parsed.configuration)
+/// ```
 public struct ParsedConnectionString: Sendable, Hashable {
     /// The configuration the string describes.
     public var configuration: ClientConfiguration

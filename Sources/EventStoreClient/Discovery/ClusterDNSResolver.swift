@@ -18,6 +18,10 @@ public protocol ClusterDNSResolver: Sendable {
 }
 
 /// Why a DNS name did not resolve.
+///
+/// ```swift
+/// do { _ = try await SystemDNSResolver().resolve("no-such-host.invalid") } catch { print(error.message) }
+/// ```
 public struct DNSResolutionError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The resolver's explanation (`Name or service not known`).
     public var message: String
@@ -25,14 +29,20 @@ public struct DNSResolutionError: Error, Sendable, Hashable, CustomStringConvert
     /// An error with this message.
     public init(_ message: String) { self.message = message }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { message }
 }
 
 /// Resolves with the system's `getaddrinfo`, on NIO's shared thread pool so no event loop or task thread blocks.
+///
+/// ```swift
+/// let addresses = try await SystemDNSResolver().resolve("esdb.example.com")   // ["10.0.0.1", "10.0.0.2"]
+/// ```
 public struct SystemDNSResolver: ClusterDNSResolver {
     /// A resolver using `NIOThreadPool.singleton`.
     public init() {}
 
+    /// The A and AAAA addresses of `name`, without duplicates.
     public func resolve(_ name: String) async throws(DNSResolutionError) -> [String] {
         let outcome: Result<[String], DNSResolutionError>
         do {

@@ -1,6 +1,11 @@
 import Foundation
 
 /// One member of a cluster as reported by `GET /gossip` (protocol.md §5.1), in either the 5.x or the 20.x shape.
+///
+/// ```swift
+/// let gossip = try GossipDocument(parsing: body)
+/// for member in gossip.members where member.isAlive { print(member.state, member.clientEndpoint(useTLS: false) as Any) }
+/// ```
 public struct ClusterMember: Sendable, Hashable {
     /// The node's instance id, when the document had a valid GUID.
     public var instanceID: UUID?
@@ -62,6 +67,10 @@ public struct ClusterMember: Sendable, Hashable {
 
     /// Where a client connects: the secure port when `useTLS` and the member has one, else the plain port
     /// (protocol.md §5.2 step 5); `nil` when the member offers neither.
+    ///
+    /// ```swift
+    /// let endpoint = member.clientEndpoint(useTLS: true)   // the secure port if advertised, else the plain one
+    /// ```
     public func clientEndpoint(useTLS: Bool) -> Endpoint? {
         if useTLS, let externalSecureTCP { return externalSecureTCP }
         return externalTCP

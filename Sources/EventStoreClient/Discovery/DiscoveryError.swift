@@ -2,6 +2,11 @@
 ///
 /// The ``description`` groups identical failures, e.g.
 /// `no node found after 3 discovery rounds: http://10.0.0.1:2113 (rounds 1–3): connection refused; …`.
+///
+/// ```swift
+/// do { _ = try await configuration.makeNodeDiscoverer().discover(failedEndpoint: nil) }
+/// catch { for attempt in error.attempts { print(attempt.round, attempt.target, attempt.reason) } }
+/// ```
 public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Why one gossip candidate (or the DNS lookup) gave no usable answer.
     public enum Reason: Error, Sendable, Hashable, CustomStringConvertible {
@@ -24,6 +29,7 @@ public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible
         /// The cluster DNS name did not resolve.
         case dnsFailed(String)
 
+        /// A readable one-line form, for logs and error messages.
         public var description: String {
             switch self {
             case .connectionFailed(let why): "connection failed: \(why)"
@@ -72,6 +78,7 @@ public struct DiscoveryError: Error, Sendable, Hashable, CustomStringConvertible
         self.isCancelled = isCancelled
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String {
         var text = isCancelled ? "discovery was cancelled in round \(rounds)"
                                : "no node found after \(rounds) discovery round\(rounds == 1 ? "" : "s")"

@@ -2,6 +2,10 @@ import EventStoreWire
 import Foundation
 
 /// Why a gossip response could not be read.
+///
+/// ```swift
+/// do { _ = try GossipDocument(parsing: "[]") } catch { print(error.message) }
+/// ```
 public struct GossipParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong, e.g. `member 1: "isAlive" is not a boolean`.
     public var message: String
@@ -9,6 +13,7 @@ public struct GossipParseError: Error, Sendable, Hashable, CustomStringConvertib
     /// An error with this message.
     public init(_ message: String) { self.message = message }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { message }
 }
 
@@ -17,6 +22,11 @@ public struct GossipParseError: Error, Sendable, Hashable, CustomStringConvertib
 /// Both shapes are read (protocol.md §5.1): 5.x members with `externalHttpIp`/`externalHttpPort` and
 /// `Master`/`Slave` states, and 20.x+ members with `httpEndPointIp`/`httpEndPointPort`, `Leader`/`Follower`
 /// and `isReadOnlyReplica`. Unknown keys are ignored; `null` counts as absent.
+///
+/// ```swift
+/// let document = try GossipDocument(parsing: #"{"members":[{"state":"Leader","isAlive":true,"externalTcpIp":"10.0.0.1","externalTcpPort":1113}]}"#)
+/// document.members.first?.state   // .leader
+/// ```
 public struct GossipDocument: Sendable, Hashable {
     /// The members, in document order.
     public var members: [ClusterMember]

@@ -84,6 +84,7 @@ public final class GossipNodeDiscoverer: NodeDiscoverer {
     /// The members of the last gossip that led to a node, for display.
     public var lastKnownMembers: [ClusterMember]? { state.withLock { $0.learned?.members } }
 
+    /// Runs discovery rounds until a usable member answers; see the type's description.
     public func discover(failedEndpoint: Endpoint?) async throws(DiscoveryError) -> DiscoveredNode {
         var attempts: [DiscoveryError.Attempt] = []
         let rounds = max(settings.maxDiscoverAttempts, 1)

@@ -2,6 +2,11 @@ import NIOCore
 import NIOPosix
 
 /// The node discovery chose: where to open the TCP connection, and what gossip said about it.
+///
+/// ```swift
+/// let node = try await configuration.makeNodeDiscoverer().discover(failedEndpoint: nil)
+/// print(node.endpoint, node.member?.state as Any)
+/// ```
 public struct DiscoveredNode: Sendable, Hashable {
     /// The client TCP endpoint (the secure port when TLS is on and the member has one).
     public var endpoint: Endpoint
@@ -27,6 +32,10 @@ public protocol NodeDiscoverer: Sendable {
 }
 
 /// A single node at a fixed address (`ConnectTo=tcp://host:port`): always the same answer.
+///
+/// ```swift
+/// let node = try await StaticNodeDiscoverer(endpoint: Endpoint(host: "db", port: 1113)).discover(failedEndpoint: nil)
+/// ```
 public struct StaticNodeDiscoverer: NodeDiscoverer {
     /// The node's TCP endpoint.
     public var endpoint: Endpoint
@@ -36,6 +45,7 @@ public struct StaticNodeDiscoverer: NodeDiscoverer {
         self.endpoint = endpoint
     }
 
+    /// Always ``endpoint``, even when it just failed: there is no other node to try.
     public func discover(failedEndpoint: Endpoint?) async throws(DiscoveryError) -> DiscoveredNode {
         DiscoveredNode(endpoint: endpoint)
     }
@@ -46,6 +56,11 @@ extension ClientConfiguration {
     ///
     /// - Parameter eventLoopGroup: Where gossip HTTP requests run.
     /// - Returns: A discoverer to keep for the client's lifetime (it remembers the last gossip).
+    ///
+    /// ```swift
+    /// let configuration = try ClientConfiguration(connectionString: "GossipSeeds=10.0.0.1:2113,10.0.0.2:2113")
+    /// let leader = try await configuration.makeNodeDiscoverer().discover(failedEndpoint: nil).endpoint
+    /// ```
     public func makeNodeDiscoverer(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) -> any NodeDiscoverer {
         let source: GossipNodeDiscoverer.Source
         switch discovery {

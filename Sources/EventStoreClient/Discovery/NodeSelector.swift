@@ -25,6 +25,11 @@ public enum NodeSelector {
     ///   - failedEndpoint: The endpoint that just failed, if any.
     ///   - generator: The source of randomness for shuffles.
     /// - Returns: The eligible members, best first.
+    ///
+    /// ```swift
+    /// var random = SystemRandomNumberGenerator()
+    /// let ranked = NodeSelector.rank(gossip.members, preference: .follower, useTLS: false, avoiding: nil, using: &random)
+    /// ```
     public static func rank(_ members: [ClusterMember], preference: NodePreference, useTLS: Bool, avoiding failedEndpoint: Endpoint?,
                             using generator: inout some RandomNumberGenerator) -> [ClusterMember] {
         let eligible = members.enumerated().filter { _, member in
@@ -47,6 +52,11 @@ public enum NodeSelector {
 
     /// The best member as a ``DiscoveredNode``, or `nil` when no member is eligible; see
     /// ``rank(_:preference:useTLS:avoiding:using:)``.
+    ///
+    /// ```swift
+    /// var random = SystemRandomNumberGenerator()
+    /// let node = NodeSelector.select(from: gossip.members, preference: .leader, useTLS: false, avoiding: failed, using: &random)
+    /// ```
     public static func select(from members: [ClusterMember], preference: NodePreference, useTLS: Bool, avoiding failedEndpoint: Endpoint?,
                               using generator: inout some RandomNumberGenerator) -> DiscoveredNode? {
         let ranked = rank(members, preference: preference, useTLS: useTLS, avoiding: failedEndpoint, using: &generator)

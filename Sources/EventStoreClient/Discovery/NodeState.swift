@@ -3,6 +3,10 @@
 /// Gossip carries the state as a string; names are matched ignoring case, and any name this client does not
 /// know is kept in ``other(_:)`` so that newer servers do not break discovery. The 5.x names (`Master`,
 /// `Slave`, `PreMaster`) are kept apart from their 20.x successors so displays show what the server said.
+///
+/// ```swift
+/// let leaders = gossip.members.filter { $0.state == .leader || $0.state == .master }
+/// ```
 public enum NodeState: Sendable, Hashable, CustomStringConvertible {
     /// Starting up.
     case initializing
@@ -84,6 +88,7 @@ public enum NodeState: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { name }
 
     /// How strongly the 20.x .NET client prefers a member in this state, or `nil` when it never connects to

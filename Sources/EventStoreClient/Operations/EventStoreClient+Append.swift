@@ -29,6 +29,13 @@ extension EventStoreClient {
     }
 
     /// Appends events and returns version conflicts and deleted streams as values instead of throwing.
+    ///
+    /// ```swift
+    /// if case .wrongExpectedVersion(let current) = try await client.conditionalAppend(
+    ///     to: "orders-1", events: [event], expectedVersion: .exact(expected)) {
+    ///     print("conflict: the stream is at \(current)")
+    /// }
+    /// ```
     public func conditionalAppend(
         to stream: String, events: [EventData], expectedVersion: ExpectedVersion = .any, credentials: UserCredentials? = nil
     ) async throws -> ConditionalWriteResult {

@@ -4,6 +4,11 @@ extension EventStoreClient {
     /// Deletes a stream: soft (it can be written again; numbering continues) or hard (forever).
     ///
     /// - Returns: the `$all` position of the delete.
+    ///
+    /// ```swift
+    /// try await client.deleteStream("orders-1", expectedVersion: .exact(4))   // soft: can be written again
+    /// try await client.deleteStream("orders-2", hard: true)                   // tombstone: StreamDeleted forever
+    /// ```
     @discardableResult
     public func deleteStream(
         _ stream: String, expectedVersion: ExpectedVersion = .any, hard: Bool = false, credentials: UserCredentials? = nil

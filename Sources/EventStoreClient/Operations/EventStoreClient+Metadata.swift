@@ -2,10 +2,17 @@ import EventStoreWire
 import Foundation
 
 /// A stream's metadata together with the version of its metastream.
+///
+/// ```swift
+/// let current = try await client.streamMetadata("orders-1")
+/// print(current.metadata.maxCount ?? -1, current.json?.compactText ?? "{}")
+/// ```
 public struct StreamMetadataResult: Sendable, Equatable {
+    /// The stream the metadata belongs to (not the metastream).
     public var stream: String
     /// The metastream's last event number (−1 when no metadata was ever written).
     public var metastreamVersion: Int64
+    /// The typed metadata (empty when there is none).
     public var metadata: StreamMetadata
     /// The raw JSON, when there is metadata.
     public var json: JSONValue?
@@ -13,6 +20,11 @@ public struct StreamMetadataResult: Sendable, Equatable {
 
 extension EventStoreClient {
     /// Reads a stream's metadata (`$maxCount`, `$maxAge`, `$tb`, `$cacheControl`, `$acl`, custom keys).
+    ///
+    /// ```swift
+    /// let result = try await client.streamMetadata("orders-1")
+    /// if let acl = result.metadata.acl { print("readers:", acl.read) }
+    /// ```
     public func streamMetadata(_ stream: String, credentials: UserCredentials? = nil) async throws -> StreamMetadataResult {
         switch try await readEvent(stream: "$$" + stream, number: -1, resolveLinks: false, credentials: credentials) {
         case .success(let event):
@@ -48,6 +60,10 @@ extension EventStoreClient {
     }
 
     /// Measures a Ping/Pong round trip.
+    ///
+    /// ```swift
+    /// print("round trip:", try await client.ping())
+    /// ```
     public func ping() async throws -> Duration {
         let start = ContinuousClock.now
         let _: Bool = try await perform(.ping, payload: .init(), credentials: nil, isWrite: false) { _ throws(EventStoreClientError) in

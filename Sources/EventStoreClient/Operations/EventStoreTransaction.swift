@@ -10,11 +10,16 @@ import EventStoreWire
 public struct EventStoreTransaction: Sendable {
     /// The server's transaction id.
     public let id: Int64
+    /// The stream the transaction writes to.
     public let stream: String
     let client: EventStoreClient
     let credentials: UserCredentials?
 
-    /// Adds events to the transaction.
+    /// Adds events to the transaction (invisible to readers until ``commit()``).
+    ///
+    /// ```swift
+    /// try await transaction.write([EventData(type: "LineAdded", json: #"{"sku":"A1"}"#)])
+    /// ```
     public func write(_ events: [EventData]) async throws {
         var request = ESTransactionWrite()
         request.transactionID = id
@@ -29,6 +34,10 @@ public struct EventStoreTransaction: Sendable {
     }
 
     /// Commits; the expected version given at the start is checked now.
+    ///
+    /// ```swift
+    /// let result = try await transaction.commit()   // throws .wrongExpectedVersion if the stream moved
+    /// ```
     public func commit() async throws -> WriteResult {
         var request = ESTransactionCommit()
         request.transactionID = id
@@ -56,6 +65,10 @@ public struct EventStoreTransaction: Sendable {
 
 extension EventStoreClient {
     /// Starts a transaction on `stream`.
+    ///
+    /// ```swift
+    /// let transaction = try await client.startTransaction(stream: "orders-1", expectedVersion: .exact(3))
+    /// ```
     public func startTransaction(
         stream: String, expectedVersion: ExpectedVersion = .any, credentials: UserCredentials? = nil
     ) async throws -> EventStoreTransaction {

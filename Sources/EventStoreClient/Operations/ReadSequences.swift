@@ -4,6 +4,7 @@
 /// for try await event in client.readStream("orders-1") { handle(event) }
 /// ```
 public struct StreamEventSequence: AsyncSequence, Sendable {
+    /// What the sequence yields.
     public typealias Element = ResolvedEvent
 
     let client: EventStoreClient
@@ -15,10 +16,12 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
     let credentials: UserCredentials?
     let limit: Int?
 
+    /// Starts iterating; pages are fetched as the iterator is consumed.
     public func makeAsyncIterator() -> Iterator {
         Iterator(sequence: self, next: from)
     }
 
+    /// The iterator: one element per call to `next()`.
     public struct Iterator: AsyncIteratorProtocol {
         let sequence: StreamEventSequence
         var next: Int64
@@ -62,7 +65,12 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
 }
 
 /// Events of `$all` (optionally filtered), read page by page as the consumer iterates.
+///
+/// ```swift
+/// for try await event in client.readAll(filter: .streamPrefix("orders-"), maxCount: 1000) { handle(event) }
+/// ```
 public struct AllEventSequence: AsyncSequence, Sendable {
+    /// What the sequence yields.
     public typealias Element = ResolvedEvent
 
     let client: EventStoreClient
@@ -74,10 +82,12 @@ public struct AllEventSequence: AsyncSequence, Sendable {
     let credentials: UserCredentials?
     let limit: Int?
 
+    /// Starts iterating; pages are fetched as the iterator is consumed.
     public func makeAsyncIterator() -> Iterator {
         Iterator(sequence: self, next: from)
     }
 
+    /// The iterator: one element per call to `next()`.
     public struct Iterator: AsyncIteratorProtocol {
         let sequence: AllEventSequence
         var next: Position
@@ -120,7 +130,13 @@ public struct AllEventSequence: AsyncSequence, Sendable {
 }
 
 extension EventStoreClient {
-    /// All events of a stream from `from` (default: the start, or the end when reading backward).
+    /// All events of a stream from `from` (default: the start, or the end when reading backward), fetched
+    /// `pageSize` at a time as the loop consumes them.
+    ///
+    /// ```swift
+    /// for try await event in client.readStream("orders-1", from: 10, maxCount: 100) { print(event.originalNumber) }
+    /// for try await event in client.readStream("orders-1", direction: .backward, maxCount: 5) { … }  // newest five
+    /// ```
     public func readStream(
         _ stream: String, from: Int64? = nil, direction: ReadDirection = .forward, pageSize: Int = 4096,
         maxCount: Int? = nil, resolveLinks: Bool = true, credentials: UserCredentials? = nil
@@ -130,7 +146,14 @@ extension EventStoreClient {
                             limit: maxCount)
     }
 
-    /// All events of `$all` from `from` (default: the start, or the end when reading backward).
+    /// All events of `$all` from `from` (default: the start, or the end when reading backward), optionally
+    /// filtered on the server.
+    ///
+    /// ```swift
+    /// for try await event in client.readAll(filter: .excludeSystemEvents) {
+    ///     print(event.position!, event.originalStream, event.event?.type ?? "")
+    /// }
+    /// ```
     public func readAll(
         from: Position? = nil, direction: ReadDirection = .forward, filter: EventFilter? = nil, pageSize: Int = 4096,
         maxCount: Int? = nil, resolveLinks: Bool = false, credentials: UserCredentials? = nil

@@ -1,18 +1,35 @@
 import Foundation
 
 /// A phase of the connection lifecycle.
+///
+/// ```swift
+/// for await case .phaseChanged(let phase, _) in client.events {
+///     print(phase.name, phase)  // "reconnecting", "reconnecting 2/10 in 0.1 seconds"
+/// }
+/// ```
 public enum ConnectionPhase: Sendable, Hashable, CustomStringConvertible {
+    /// Created, not started.
     case idle
+    /// Looking for a node (gossip, DNS, or the configured endpoint); `attempt` counts from 1.
     case discovering(attempt: Int)
+    /// Opening the TCP connection.
     case connecting(Endpoint)
+    /// Negotiating TLS.
     case tlsHandshake(Endpoint)
+    /// Waiting for the reply to Authenticate.
     case authenticating(Endpoint)
+    /// Waiting for the reply to IdentifyClient.
     case identifying(Endpoint)
+    /// Ready: operations flow.
     case connected(Endpoint)
+    /// The connection was lost, and why.
     case dropped(Endpoint?, reason: String)
+    /// Waiting before reconnection attempt `attempt` of `maxAttempts` (−1: unlimited).
     case waitingToReconnect(attempt: Int, maxAttempts: Int, after: Duration)
+    /// Closed for good: by ``EventStoreClient/close()`` or after the last reconnection attempt.
     case closed(reason: String)
 
+    /// A sentence for logs and status lines.
     public var description: String {
         switch self {
         case .idle: return "idle"
@@ -47,19 +64,39 @@ public enum ConnectionPhase: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Counters of the connection since the client started.
+///
+/// ```swift
+/// let counters = await client.counters
+/// print("\(counters.packagesIn) packages in, \(counters.reconnections) reconnections")
+/// ```
 public struct ConnectionCounters: Sendable, Hashable {
+    /// Packages received (all connections).
     public var packagesIn = 0
+    /// Packages sent.
     public var packagesOut = 0
+    /// Bytes received, framing included.
     public var bytesIn = 0
+    /// Bytes sent, framing included.
     public var bytesOut = 0
+    /// Operation attempts repeated (timeouts, NotReady, TooBusy, reconnections).
     public var retries = 0
+    /// NotLeader redirects followed.
     public var redirects = 0
+    /// Connections dropped because heartbeats went unanswered.
     public var heartbeatTimeouts = 0
+    /// Reconnection attempts scheduled.
     public var reconnections = 0
+    /// All zero.
     public init() {}
 }
 
 /// Something that happened to the connection, for status lines and logs.
+///
+/// ```swift
+/// for await event in client.events {
+///     if case .heartbeatRoundTrip(let rtt) = event { print("rtt \(rtt)") }
+/// }
+/// ```
 public enum ClientEvent: Sendable, Hashable {
     /// The lifecycle moved to a new phase.
     case phaseChanged(ConnectionPhase, at: Date)
@@ -74,11 +111,22 @@ public enum ClientEvent: Sendable, Hashable {
 }
 
 /// One in-flight or queued operation, for inspectors.
+///
+/// ```swift
+/// for op in await client.operations {
+///     print(op.command, op.correlationID, op.age, "\(op.attempt)/\(op.maxAttempts)", op.state)
+/// }
+/// ```
 public struct OperationSnapshot: Sendable, Hashable {
+    /// The request's command name, e.g. `WriteEvents`.
     public var command: String
+    /// The correlation id of the current attempt.
     public var correlationID: UUID
+    /// Time since the operation was submitted.
     public var age: Duration
+    /// The current attempt (1-based).
     public var attempt: Int
+    /// The retry budget (−1: unlimited).
     public var maxAttempts: Int
     /// `queued`, `sent`, or `subscribed`.
     public var state: String

@@ -59,6 +59,10 @@ public final class EventStoreClient: Sendable {
     }
 
     /// Closes the connection; pending operations fail with `.connectionClosed`.
+    ///
+    /// ```swift
+    /// await client.close()
+    /// ```
     public func close() async {
         let bound = driver
         try? await eventLoop.submit { bound.value.close(reason: "closed by the client") }.get()
@@ -67,6 +71,10 @@ public final class EventStoreClient: Sendable {
     // MARK: Lifecycle observation
 
     /// Lifecycle events from now on (phases, heartbeat round trips, retries, redirects).
+    ///
+    /// ```swift
+    /// Task { for await event in client.events { print(event) } }
+    /// ```
     public var events: AsyncStream<ClientEvent> { broadcaster.stream() }
 
     /// The current phase of the connection.
@@ -102,6 +110,13 @@ public final class EventStoreClient: Sendable {
     }
 
     /// Waits until the connection is established (identified), or throws when the client closes first.
+    ///
+    /// Operations do not need this (they queue until connected); it is for failing fast at start-up.
+    ///
+    /// ```swift
+    /// let client = try EventStoreClient(connectionString: "ConnectTo=tcp://localhost:1113; MaxReconnections=3")
+    /// try await client.waitUntilConnected()   // throws .cannotConnect after the third failed attempt
+    /// ```
     public func waitUntilConnected() async throws {
         let stream = events
         if case .connected = await phase { return }
@@ -166,6 +181,11 @@ final class OperationRegistration: @unchecked Sendable {
 /// Runs `body` with a client that is closed afterwards.
 ///
 /// ```swift
+/// let configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "localhost", port: 1113)))
+/// try await withEventStoreClient(configuration: configuration) { client in
+///     try await client.append(to: "s", events: [EventData(type: "Hello", json: "{}")])
+/// }
+/// // or from a connection string:
 /// try await withEventStoreClient(connectionString: "tcp://localhost:1113") { client in
 ///     try await client.append(to: "s", events: [EventData(type: "Hello", json: "{}")])
 /// }
@@ -185,6 +205,12 @@ public func withEventStoreClient<Result>(
 }
 
 /// Runs `body` with a client made from a connection string, closed afterwards.
+///
+/// ```swift
+/// let count = try await withEventStoreClient(connectionString: "tcp://admin:changeit@localhost:1113") { client in
+///     try await client.readStreamSlice("orders-1", from: 0, maxCount: 4096).events.count
+/// }
+/// ```
 public func withEventStoreClient<Result>(
     connectionString: String, _ body: (EventStoreClient) async throws -> Result
 ) async throws -> Result {

@@ -11,6 +11,7 @@ public struct EventStoreClientError: Error, Sendable, Hashable, CustomStringConv
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private let name: String
         private init(_ name: String) { self.name = name }
+        /// A readable one-line form, for logs and error messages.
         public var description: String { name }
 
         /// The expected version did not hold.
@@ -63,5 +64,6 @@ public struct EventStoreClientError: Error, Sendable, Hashable, CustomStringConv
         self.message = message
     }
 
+    /// A readable one-line form, for logs and error messages.
     public var description: String { message }
 }

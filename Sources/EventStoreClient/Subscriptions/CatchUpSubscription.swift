@@ -2,6 +2,12 @@ import AsyncAlgorithms
 import Foundation
 
 /// What a catch-up subscription delivers.
+///
+/// ```swift
+/// for try await message in client.catchUp(stream: "orders-1") {
+///     if case .event(let event) = message { project(event) }
+/// }
+/// ```
 public enum CatchUpMessage: Sendable, Hashable {
     /// The next event, exactly once and in order.
     case event(ResolvedEvent)
@@ -12,6 +18,11 @@ public enum CatchUpMessage: Sendable, Hashable {
 }
 
 /// Where a catch-up subscription starts.
+///
+/// ```swift
+/// let resumed = client.catchUp(stream: "orders-1", from: .after(checkpoint))   // checkpoint: Int64
+/// let onlyNew = client.catchUpAll(from: .end)
+/// ```
 public enum CatchUpStart<Point: Sendable & Hashable>: Sendable, Hashable {
     /// From the first event.
     case start
@@ -26,18 +37,31 @@ public enum CatchUpStart<Point: Sendable & Hashable>: Sendable, Hashable {
 /// it resumes by itself after a reconnect from the last delivered event, without gap or duplicate.
 ///
 /// The consumer sets the pace: the next page is read only when the previous one was consumed.
+///
+/// ```swift
+/// let subscription = client.catchUpAll(filter: .excludeSystemEvents)
+/// Task { try await Task.sleep(for: .seconds(30)); subscription.cancel() }
+/// for try await case .event(let event) in subscription { print(event.position!) }
+/// ```
 public struct CatchUpSubscription: AsyncSequence, Sendable {
+    /// What the sequence yields.
     public typealias Element = CatchUpMessage
     let channel: AsyncThrowingChannel<CatchUpMessage, any Error>
     let task: CancellationHandle
 
+    /// Starts iterating.
     public func makeAsyncIterator() -> Iterator {
         Iterator(base: channel.makeAsyncIterator(), task: task)
     }
 
-    /// Stops the subscription.
+    /// Stops the subscription; the iteration ends.
+    ///
+    /// ```swift
+    /// subscription.cancel()
+    /// ```
     public func cancel() { task.cancel() }
 
+    /// The iterator: one element per call to `next()`.
     public struct Iterator: AsyncIteratorProtocol {
         var base: AsyncThrowingChannel<CatchUpMessage, any Error>.AsyncIterator
         let task: CancellationHandle
@@ -96,6 +120,12 @@ extension EventStoreClient {
     }
 
     /// Catch-up subscription to `$all`, optionally filtered on the server.
+    ///
+    /// ```swift
+    /// for try await message in client.catchUpAll(from: .after(lastPosition), filter: .eventTypePrefix("Order")) {
+    ///     if case .event(let event) = message { lastPosition = event.position! }
+    /// }
+    /// ```
     public func catchUpAll(
         from start: CatchUpStart<Position> = .start, filter: EventFilter? = nil, resolveLinks: Bool = false,
         pageSize: Int = 500, liveBufferSize: Int = 10_000, credentials: UserCredentials? = nil

@@ -3,6 +3,15 @@ import Foundation
 import NIOCore
 
 /// What a live subscription delivers.
+///
+/// ```swift
+/// for try await message in try await client.subscribe(to: nil, filter: .streamPrefix("orders-"), checkpointInterval: 10) {
+///     switch message {
+///     case .event(let event): print(event.originalStream)
+///     case .checkpoint(let position): save(position)
+///     }
+/// }
+/// ```
 public enum SubscriptionMessage: Sendable, Hashable {
     /// A new event (with its `$all` position).
     case event(ResolvedEvent)
@@ -15,7 +24,14 @@ public enum SubscriptionMessage: Sendable, Hashable {
 /// Iterate it to receive events; stop iterating (or cancel the task) to unsubscribe. It ends
 /// with an error when the server drops it, when the connection is lost, or when the consumer
 /// falls more than `bufferSize` events behind (`.subscriptionDropped`, "live queue overflow").
+///
+/// ```swift
+/// let subscription = try await client.subscribe(to: "orders-1")
+/// print("live after event \(subscription.lastEventNumber ?? -1)")
+/// for try await case .event(let event) in subscription { print(event.originalNumber) }
+/// ```
 public struct VolatileSubscription: AsyncSequence, Sendable {
+    /// What the sequence yields.
     public typealias Element = SubscriptionMessage
 
     /// The `$all` commit position the subscription started after.
@@ -24,6 +40,7 @@ public struct VolatileSubscription: AsyncSequence, Sendable {
     public let lastEventNumber: Int64?
     let stream: AsyncThrowingStream<SubscriptionMessage, any Error>
 
+    /// Starts iterating.
     public func makeAsyncIterator() -> AsyncThrowingStream<SubscriptionMessage, any Error>.Iterator {
         stream.makeAsyncIterator()
     }
