@@ -136,7 +136,10 @@ struct OperationTable {
         queue.removeAll { $0 == id }
         if entry.sentAt != nil {
             inFlight -= 1
-            if entry.subscribed, isConnected {
+            // A subscription request already on the wire is unsubscribed even before its confirmation:
+            // otherwise the server would confirm it later and push events nobody reads.
+            let isSubscription = entry.command == .subscribeToStream || entry.command == .filteredSubscribeToStream
+            if entry.subscribed || isSubscription, isConnected {
                 actions.append(.send(TCPPackage(command: .unsubscribeFromStream, correlationID: entry.correlationID,
                                                 credentials: entry.credentials)))
             }

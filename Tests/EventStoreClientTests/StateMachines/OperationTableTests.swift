@@ -531,12 +531,12 @@ import Testing
         #expect(h.sent.isEmpty)
 
         let sent = FakeOperationHandler(fallback: .keep)
-        let sentID = h.enqueue(.subscribeToStream, sent)
+        let sentID = h.enqueue(.readStreamEventsForward, sent)
         let correlation = try #require(h.sent.first).correlationID
         h.cancel(sentID)
-        #expect(h.actions.isEmpty, "not confirmed yet: nothing to unsubscribe")
+        #expect(h.actions.isEmpty, "a read has nothing to undo on the server")
         #expect(sent.failureCodes == [.cancelled])
-        #expect(!h.receive(Reply.completed(correlation, .subscriptionConfirmation)))
+        #expect(!h.receive(Reply.completed(correlation, .readStreamEventsForwardCompleted)))
         #expect(sent.replies.isEmpty)
 
         h.cancel(sentID)
@@ -563,6 +563,27 @@ import Testing
         #expect(subscription.failureCodes == [.cancelled])
         #expect(!h.receive(Reply.completed(correlation, .subscriptionDropped)))
         #expect(h.table.count == 0)
+    }
+
+    @Test func cancellingASubscriptionBeforeItsConfirmationStillUnsubscribes() throws {
+        let h = TableHarness()
+        let subscription = FakeOperationHandler(fallback: .keep)
+        h.connect()
+        let id = h.enqueue(.filteredSubscribeToStream, subscription)
+        let correlation = try #require(h.sent.first).correlationID
+        h.cancel(id)
+        #expect(h.sent.map(\.command) == [.unsubscribeFromStream])
+        #expect(h.sent.map(\.correlationID) == [correlation])
+        #expect(subscription.failureCodes == [.cancelled])
+        // The late confirmation and the drop are ignored.
+        #expect(!h.receive(Reply.completed(correlation, .subscriptionConfirmation)))
+        #expect(!h.receive(Reply.completed(correlation, .subscriptionDropped)))
+
+        // Queued (never sent) subscriptions and plain operations send nothing when cancelled.
+        let read = FakeOperationHandler()
+        let readID = h.enqueue(read)
+        h.cancel(readID)
+        #expect(h.sent.isEmpty)
     }
 
     @Test func unsubscribeDecisionTellsTheServer() throws {
