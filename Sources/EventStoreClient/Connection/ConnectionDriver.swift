@@ -57,7 +57,8 @@ final class ConnectionDriver {
         self.logger = logger
         self.table = OperationTable(limits: .init(
             maxRetries: configuration.maxRetries, operationTimeout: configuration.operationTimeout,
-            maxConcurrent: configuration.maxConcurrentItems, failOnNoServerResponse: configuration.failOnNoServerResponse))
+            maxConcurrent: configuration.maxConcurrentItems, failOnNoServerResponse: configuration.failOnNoServerResponse,
+            useTLS: configuration.tls != nil))
         self.lifecycle = ConnectionStateMachine(settings: .init(
             credentials: configuration.defaultCredentials?.wire, connectionName: configuration.connectionName,
             handshakeTimeout: configuration.operationTimeout, heartbeatInterval: configuration.heartbeatInterval,

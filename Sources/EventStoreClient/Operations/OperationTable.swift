@@ -22,6 +22,8 @@ struct OperationTable {
         var operationTimeout: Duration = .seconds(7)
         var maxConcurrent = 5000
         var failOnNoServerResponse = false
+        /// Connections use TLS: a NotLeader redirect goes to the leader's secure port when it has one.
+        var useTLS = false
     }
 
     private struct Entry {
@@ -106,7 +108,7 @@ struct OperationTable {
             decision = .fail(EventStoreClientError(.subscriptionDropped,
                                                    "\(entry.command.name): NotHandled after the subscription was confirmed"))
         } else {
-            decision = Self.genericDecision(for: package) ?? entry.handler.handle(package)
+            decision = Self.genericDecision(for: package, useTLS: limits.useTLS) ?? entry.handler.handle(package)
         }
         apply(decision, to: id, now: now, actions: &actions)
         return true
@@ -262,7 +264,7 @@ struct OperationTable {
     }
 
     /// Replies every operation treats the same way (protocol.md §4.4).
-    static func genericDecision(for reply: TCPPackage) -> ReplyDecision? {
+    static func genericDecision(for reply: TCPPackage, useTLS: Bool) -> ReplyDecision? {
         switch reply.command {
         case .notHandled:
             guard let notHandled = try? reply.decodeMessage(as: ESNotHandled.self) else {
@@ -276,8 +278,11 @@ struct OperationTable {
                 guard let info = try? ESNotHandled.LeaderInfo(serializedBytes: notHandled.additionalInfo, partial: true),
                       info.hasExternalTcpAddress || info.hasExternalSecureTcpAddress
                 else { return .fail(EventStoreClientError(.protocolViolation, "NotLeader without leader information")) }
-                let host = info.hasExternalTcpAddress ? info.externalTcpAddress : info.externalSecureTcpAddress
-                let port = info.hasExternalTcpPort ? info.externalTcpPort : info.externalSecureTcpPort
+                // Like the .NET client: the secure endpoint for TLS connections, the plain one otherwise;
+                // whichever exists when only one is advertised.
+                let secure = info.hasExternalSecureTcpAddress && (useTLS || !info.hasExternalTcpAddress)
+                let host = secure ? info.externalSecureTcpAddress : info.externalTcpAddress
+                let port = secure ? info.externalSecureTcpPort : info.externalTcpPort
                 return .reconnect(Endpoint(host: host, port: Int(port)), reason: "not leader")
             }
         case .notAuthenticated:

@@ -132,6 +132,16 @@ import Testing
         #expect(h.reconnects == [Endpoint(host: "leader.example", port: 1115)])
     }
 
+    @Test(arguments: [false, true])
+    func notLeaderPicksThePlainOrSecureEndpointByTheConnectionsTLS(useTLS: Bool) throws {
+        let h = TableHarness(.init(useTLS: useTLS))
+        h.connect()
+        h.enqueue(FakeOperationHandler())
+        let id = try #require(h.sent.first).correlationID
+        h.receive(Reply.notHandled(id, .notLeader, leader: Reply.leader(tcp: ("10.0.0.9", 1113), secureTCP: ("10.0.0.9", 1115))))
+        #expect(h.reconnects == [Endpoint(host: "10.0.0.9", port: useTLS ? 1115 : 1113)])
+    }
+
     @Test func notLeaderWithoutLeaderInfoFails() throws {
         let h = TableHarness()
         let handler = FakeOperationHandler()
