@@ -83,6 +83,7 @@ let package = Package(
             name: "EventStoreTesting",
             dependencies: [
                 "EventStoreWire",
+                "EventStoreNode",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -141,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventStoreClientTests",
-            dependencies: ["EventStoreClient", "EventStoreNode", "EventStoreWire", .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: ["EventStoreClient", "EventStoreNode", "EventStoreWire", "EventStoreTesting", .product(name: "NIOEmbedded", package: "swift-nio")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

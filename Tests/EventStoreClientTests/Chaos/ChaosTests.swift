@@ -1,5 +1,6 @@
 import EventStoreClient
 import EventStoreNode
+import EventStoreTesting
 import Foundation
 import Testing
 
@@ -106,7 +107,7 @@ import Testing
                         for worker in 0..<workers {
                             group.addTask {
                                 var failures: [String] = []
-                                var random = SeededGenerator(seed: UInt64(worker) + 1)
+                                var random = SeededRandom(seed: UInt64(worker) + 1)
                                 for index in 0..<perWorker {
                                     let n = worker * perWorker + index
                                     do {
@@ -236,7 +237,7 @@ import Testing
     /// Runs the plan's faults, each once the client is connected again; stops early (returning what it did) when
     /// cancelled.
     static func runChaos(_ plan: ChaosPlan, proxy: FaultInjectionProxy, client: EventStoreClient) async throws -> ChaosFigures {
-        var random = SeededGenerator(seed: plan.seed)
+        var random = SeededRandom(seed: plan.seed)
         var figures = ChaosFigures()
         do {
             for index in 0..<plan.faults {

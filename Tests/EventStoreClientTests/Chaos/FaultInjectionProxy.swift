@@ -1,21 +1,7 @@
+import EventStoreTesting
 import Foundation
 import NIOCore
 import NIOPosix
-
-/// SplitMix64: a small deterministic generator, so a chaos run can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// What a ``FaultInjectionProxy`` has done so far.
 struct ProxyStatistics: Sendable, Hashable, CustomStringConvertible {
@@ -243,7 +229,7 @@ final class ProxyCore {
     fileprivate enum CutReason { case immediate, byteBudget }
 
     let loop: any EventLoop
-    private var random: SeededGenerator
+    private var random: SeededRandom
     private let maxChunk: Int
     private var pairs: [Int: ProxyPair] = [:]
     private var nextID = 0
@@ -256,7 +242,7 @@ final class ProxyCore {
 
     init(loop: any EventLoop, seed: UInt64, maxChunk: Int) {
         self.loop = loop
-        self.random = SeededGenerator(seed: seed)
+        self.random = SeededRandom(seed: seed)
         self.maxChunk = max(1, maxChunk)
     }
 

@@ -1,4 +1,5 @@
 @testable import EventStoreClient
+import EventStoreTesting
 import Testing
 
 /// Which gossip endpoints a round asks, and how the final error reads.

@@ -1,5 +1,6 @@
 import EventStoreClient
 import EventStoreNode
+import EventStoreTesting
 import Foundation
 import Testing
 
@@ -11,7 +12,7 @@ import Testing
     }
 
     @Test func singleLeaderThroughItsGossip() async throws {
-        try await withDiscoveryNode { node in
+        try await withInMemoryNode { node in
             let discoverer = Self.discoverer([node.gossipSeed])
             let found = try await discoverer.discover(failedEndpoint: nil)
             #expect(found.endpoint == node.clientTCP)
@@ -22,8 +23,8 @@ import Testing
     }
 
     @Test func followerGossipAndPreferences() async throws {
-        try await withDiscoveryNode { leader in
-            try await withDiscoveryNode(configure: {
+        try await withInMemoryNode { leader in
+            try await withInMemoryNode(configure: {
                 $0.followerOf = leader.tcpEndpoint
                 $0.leaderHTTPPort = leader.httpEndpoint.port
             }) { follower in
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func laterCallsAskTheMembersLearnedFromGossip() async throws {
-        try await withDiscoveryNode { leader in
+        try await withInMemoryNode { leader in
             var followerConfiguration = NodeConfiguration(storage: .memory)
             followerConfiguration.tcpPort = 0
             followerConfiguration.httpPort = 0
@@ -57,7 +58,7 @@ import Testing
     }
 
     @Test func unreachableSeedsAreSkipped() async throws {
-        try await withDiscoveryNode { node in
+        try await withInMemoryNode { node in
             let dead = GossipSeed(endpoint: Endpoint(host: "127.0.0.1", port: SilentListener.closedPort()))
             for seed in 0..<4 {
                 let found = try await Self.discoverer([dead, node.gossipSeed, dead], seed: UInt64(seed)).discover(failedEndpoint: nil)
@@ -99,7 +100,7 @@ import Testing
     }
 
     @Test func clusterDNSAsksEveryAddress() async throws {
-        try await withDiscoveryNode { node in
+        try await withInMemoryNode { node in
             let port = node.httpEndpoint.port
             let system = GossipNodeDiscoverer(source: .clusterDNS(name: "localhost", gossipPort: port), settings: .quick())
             let viaSystem = try await system.discover(failedEndpoint: nil)
@@ -130,7 +131,7 @@ import Testing
     }
 
     @Test func connectionStringsMakeDiscoverers() async throws {
-        try await withDiscoveryNode { node in
+        try await withInMemoryNode { node in
             let gossip = try ClientConfiguration(connectionString:
                 "GossipSeeds=http://\(node.httpEndpoint.host):\(node.httpEndpoint.port); MaxDiscoverAttempts=1; GossipTimeout=500")
             let discoverer = gossip.makeNodeDiscoverer()

@@ -7,24 +7,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Starts an in-memory node on free loopback ports for one test and stops it afterwards.
-func withDiscoveryNode<T>(configure: (inout NodeConfiguration) -> Void = { _ in },
-                          _ body: (EventStoreNodeServer) async throws -> T) async throws -> T {
-    var configuration = NodeConfiguration(storage: .memory)
-    configuration.tcpPort = 0
-    configuration.httpPort = 0
-    configure(&configuration)
-    let node = try await EventStoreNodeServer.start(configuration)
-    do {
-        let result = try await body(node)
-        await node.shutdown()
-        return result
-    } catch {
-        await node.shutdown()
-        throw error
-    }
-}
-
 extension EventStoreNodeServer {
     /// The client TCP endpoint as the client library spells it.
     var clientTCP: Endpoint { Endpoint(host: tcpEndpoint.host, port: tcpEndpoint.port) }

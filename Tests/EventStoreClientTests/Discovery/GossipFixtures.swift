@@ -110,21 +110,6 @@ enum GossipFixtures {
         """
 }
 
-/// A deterministic generator (SplitMix64) for reproducible shuffles.
-struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension ClusterMember {
     /// A plain-TCP member at `host:port` with HTTP on `port + 1000`.
     static func fixture(_ state: NodeState, _ host: String, _ port: Int = 1113, alive: Bool = true) -> ClusterMember {

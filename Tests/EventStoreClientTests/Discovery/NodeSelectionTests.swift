@@ -1,4 +1,5 @@
 import EventStoreClient
+import EventStoreTesting
 import Testing
 
 /// `NodeSelector`: eligibility, strength order, preferences, failed-node avoidance, TLS ports.

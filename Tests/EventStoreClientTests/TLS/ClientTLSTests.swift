@@ -1,5 +1,6 @@
 import EventStoreClient
 import EventStoreNode
+import EventStoreTesting
 import Foundation
 import Synchronization
 import Testing

@@ -7,7 +7,7 @@ import Testing
 /// `$all` reads, positions and filters.
 @Suite struct AllReadTests {
     @Test func forwardPagingVisitsEveryRecordOnceInOrder() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             for stream in ["a-1", "b-1", "a-2"] { try await client.fill(stream, count: 7) }
             var position = (commit: Int64(0), prepare: Int64(0))
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func backwardFromEndMirrorsForward() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("x-1", count: 5)
             let forward = try await client.readAll(commit: 0, prepare: 0, count: 100)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func allNeedsAnAdminByDefault() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             #expect(try await client.readAll(commit: 0, prepare: 0, count: 10, credentials: nil).result == .accessDenied)
             let ops = TCPCredentials.password(login: "ops", password: "changeit")
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func filteredReadsByTypeAndStream() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             _ = try await client.write("shop-1", events: [TCPTestClient.newEvent("OrderPlaced"), TCPTestClient.newEvent("OrderShipped"),
                                                          TCPTestClient.newEvent("Ping")])

@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func leaderGossipAndPing() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let gossip = try await Self.httpGet(node.httpEndpoint, "/gossip?format=json")
             #expect(gossip.status == 200)
             let json = try JSONValue(parsing: gossip.body)
@@ -38,8 +38,8 @@ import Testing
     }
 
     @Test func followerRedirectsLeaderRequests() async throws {
-        try await withNode { leader in
-            try await withNode(configure: {
+        try await withInMemoryNode { leader in
+            try await withInMemoryNode(configure: {
                 $0.followerOf = leader.tcpEndpoint
                 $0.leaderHTTPPort = leader.httpEndpoint.port
             }) { follower in

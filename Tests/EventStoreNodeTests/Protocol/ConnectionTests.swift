@@ -8,7 +8,7 @@ import Testing
 /// Connection-level behaviour: heartbeats, ping, identify, authentication, bad input.
 @Suite struct ConnectionTests {
     @Test func pingIsEchoed() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let ping = TCPPackage(command: .ping, correlationID: UUID(), payload: ByteBuffer(bytes: [1, 2, 3]))
             let pong = try await client.request(ping)
@@ -18,7 +18,7 @@ import Testing
     }
 
     @Test func heartbeatRequestIsAnswered() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let reply = try await client.request(TCPPackage(command: .heartbeatRequest, correlationID: UUID()))
             #expect(reply.command == .heartbeatResponse)
@@ -26,13 +26,13 @@ import Testing
     }
 
     @Test func identifyClientIsConfirmed() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             try await node.connect().identify()
         }
     }
 
     @Test func silentClientIsProbedThenClosed() async throws {
-        try await withNode(configure: {
+        try await withInMemoryNode(configure: {
             $0.heartbeatInterval = .milliseconds(100)
             $0.heartbeatTimeout = .milliseconds(100)
         }) { node in
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func answeringClientStaysConnected() async throws {
-        try await withNode(configure: {
+        try await withInMemoryNode(configure: {
             $0.heartbeatInterval = .milliseconds(50)
             $0.heartbeatTimeout = .seconds(2)   // generous: answers may be slow on a loaded machine
         }) { node in
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func authenticateOutcomes() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let missing = try await client.request(TCPPackage(command: .authenticate, correlationID: UUID()))
             #expect(missing.command == .notAuthenticated)
@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func badPerRequestCredentialsGetNotAuthenticatedWithTheRequestID() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             var read = ESReadEvent()
             read.eventStreamID = "s"
@@ -103,7 +103,7 @@ import Testing
     }
 
     @Test func trustedWriteIsRejectedAndClosed() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let package = TCPPackage(command: .writeEvents, flags: .trustedWrite, correlationID: UUID())
             let reply = try await client.request(package)
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func framingErrorsGetZeroIDBadRequestAndCloseWithoutHurtingOthers() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let bystander = try await node.connect()
             try await bystander.fill("bystander-1", count: 3)
             for garbage: [UInt8] in [[0, 0, 0, 0], [0xff, 0xff, 0xff, 0x7f], [5, 0, 0, 0, 1, 2, 3, 4, 5],
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func unknownCommandsAndBadPayloadsGetBadRequestButKeepTheConnection() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let unknown = try await client.request(TCPPackage(command: TCPCommand(rawValue: 0x42), correlationID: UUID()))
             #expect(unknown.command == .badRequest)

@@ -7,7 +7,7 @@ import Testing
 /// Soft and hard deletes (§4.7), metadata streams and visibility (§4.13).
 @Suite struct DeleteAndMetadataTests {
     @Test func softDeleteHidesTheStreamAndRewriteContinuesNumbering() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("soft-1", count: 3)
             #expect(try await client.delete("soft-1", expected: 2, hard: false).result == .success)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func hardDeleteIsForever() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.identify()
             try await client.fill("hard-1", count: 2)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func v1ClientsSeeHardDeletedAsInt32Max() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()   // never identifies: V1
             try await client.fill("hard-2", count: 1)
             _ = try await client.delete("hard-2", hard: true)
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func deleteChecksExpectedVersion() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("del-1", count: 2)
             let stale = try await client.delete("del-1", expected: 0, hard: false)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func maxCountAndTruncateBeforeLimitWhatIsVisible() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("meta-1", count: 10)
             #expect(try await client.setMetadata("meta-1", json: "{\"$maxCount\":3,\"custom\":\"kept\"}").result == .success)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func maxAgeHidesOldEvents() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("age-1", count: 2)
             #expect(try await client.readStream("age-1", from: 0, count: 10).numbers == [0, 1])
@@ -93,7 +93,7 @@ import Testing
     }
 
     @Test func metastreamOfExistingStreamWithoutMetadataReadsAsEmptySuccess() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("plain-1", count: 1)
             let meta = try await client.readEvent("$$plain-1", -1)

@@ -4,26 +4,6 @@ import EventStoreWire
 import Foundation
 import NIOCore
 
-/// Starts an in-memory node on free loopback ports for one test and stops it afterwards.
-func withNode<T>(
-    configure: (inout NodeConfiguration) -> Void = { _ in },
-    _ body: (EventStoreNodeServer) async throws -> T
-) async throws -> T {
-    var configuration = NodeConfiguration(storage: .memory)
-    configuration.tcpPort = 0
-    configuration.httpPort = 0
-    configure(&configuration)
-    let node = try await EventStoreNodeServer.start(configuration)
-    do {
-        let result = try await body(node)
-        await node.shutdown()
-        return result
-    } catch {
-        await node.shutdown()
-        throw error
-    }
-}
-
 extension EventStoreNodeServer {
     /// A new raw protocol connection to this node.
     func connect(answerHeartbeats: Bool = true) async throws -> TCPTestClient {

@@ -12,7 +12,7 @@ import Testing
         """
 
     @Test func anonymousMayUseUserStreamsByDefault() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             #expect(try await client.fill("open-1", count: 1).result == .success)
             #expect(try await client.readStream("open-1", from: 0, count: 1).result == .success)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func settingsDefaultsRestrictUserStreams() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let settings = try await client.write("$settings", events: [TCPTestClient.newEvent("$settings", json: Self.restrictive)],
                                                   credentials: admin)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func streamACLNamesUsersAndGroups() async throws {
-        try await withNode(configure: {
+        try await withInMemoryNode(configure: {
             $0.users += [NodeUser(login: "alice", password: "pw", groups: ["ops-team"]), NodeUser(login: "bob", password: "pw")]
         }) { node in
             let client = try await node.connect()
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func denyAnonymousRefusesEveryStream() async throws {
-        try await withNode(configure: { $0.denyAnonymous = true }) { node in
+        try await withInMemoryNode(configure: { $0.denyAnonymous = true }) { node in
             let client = try await node.connect()
             #expect(try await client.fill("any-1", count: 1).result == .accessDenied)
             #expect(try await client.readStream("any-1", from: 0, count: 1).result == .accessDenied)

@@ -7,7 +7,7 @@ import Testing
 /// Stream reads and their next/last/end rules (protocol.md §4.8), one edge case at a time.
 @Suite struct StreamReadTests {
     @Test func forwardPagingRules() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("page-1", count: 10)
             let first = try await client.readStream("page-1", from: 0, count: 4)
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func backwardPagingRules() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("back-1", count: 10)
             let fromEnd = try await client.readStream("back-1", from: -1, count: 4, forward: false)
@@ -41,7 +41,7 @@ import Testing
     }
 
     @Test func missingStreamReadsAsNoStream() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let read = try await client.readStream("nothing-1", from: 0, count: 10)
             #expect(read.result == .noStream && read.events.isEmpty)
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func readSizeAndCountLimits() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("limits-1", count: 1)
             let tooBig = try await client.readStream("limits-1", from: 0, count: 4097)
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func readEventByNumberAndLast() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let id = UUID()
             _ = try await client.write("one-1", events: [TCPTestClient.newEvent("First", json: "{\"a\":1}"),
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func largeStreamPagesWithoutGapsOrDuplicates() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             for _ in 0..<5 { try await client.fill("large-1", count: 1000) }
             var next: Int64 = 0

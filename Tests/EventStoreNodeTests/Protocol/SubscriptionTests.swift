@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func streamSubscriptionGetsOnlyNewEventsInOrder() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let subscriber = try await node.connect()
             try await subscriber.identify()
             let writer = try await node.connect()
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func allSubscriptionSeesEveryCommitAfterConfirmation() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let subscriber = try await node.connect()
             let writer = try await node.connect()
             try await writer.fill("before-1", count: 2)
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func allSubscriptionNeedsAdmin() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             var request = ESSubscribeToStream()
             request.eventStreamID = ""
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func categorySubscriptionResolvesLinks() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let subscriber = try await node.connect()
             let writer = try await node.connect()
             let (id, confirmation) = try await Self.subscribe(subscriber, "$ce-cart", resolve: true, credentials: admin)
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func filteredSubscriptionSendsMatchesAndCheckpoints() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let subscriber = try await node.connect()
             let writer = try await node.connect()
             var filter = ESFilter()
@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func closedConnectionsLoseTheirSubscriptions() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let subscriber = try await node.connect()
             _ = try await Self.subscribe(subscriber, "gone-1")
             await subscriber.close()
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func clientThatStopsReadingIsDisconnected() async throws {
-        try await withNode(configure: { $0.maxSendQueueBytes = 256 * 1024 }) { node in
+        try await withInMemoryNode(configure: { $0.maxSendQueueBytes = 256 * 1024 }) { node in
             let writer = try await node.connect()
             let subscriber = try await node.connect()
             _ = try await Self.subscribe(subscriber, "flood-1")

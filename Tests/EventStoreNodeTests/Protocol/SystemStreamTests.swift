@@ -7,7 +7,7 @@ import Testing
 /// `$streams`, `$ce-<category>` and link resolution.
 @Suite struct SystemStreamTests {
     @Test func streamsAndCategoriesAreLinked() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("order-1", count: 2)
             try await client.fill("order-2", count: 1)
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func brokenLinkResolvesToTheLinkAlone() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("gone-1", count: 1)
             _ = try await client.delete("gone-1", hard: true)

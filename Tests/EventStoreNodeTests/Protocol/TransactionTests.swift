@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func eventsAppearAtomicallyAtCommitWithSharedCommitPosition() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let started = try await Self.start(client, "tx-1", expected: -1)
             #expect(started.result == .success)
@@ -61,7 +61,7 @@ import Testing
     }
 
     @Test func expectedVersionIsCheckedAtCommit() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let started = try await Self.start(client, "tx-2", expected: -1)
             _ = try await Self.write(client, started.transactionID, count: 1)
@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func unknownTransactionIsInvalid() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             #expect(try await Self.write(client, 987_654, count: 1).result == .invalidTransaction)
             #expect(try await Self.commit(client, 987_654).result == .invalidTransaction)

@@ -7,7 +7,7 @@ import Testing
 /// Writes and expected versions (protocol.md §4.5).
 @Suite struct WriteTests {
     @Test func firstWriteNumbersFromZeroAndReportsPositions() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let reply = try await client.fill("orders-1", count: 3)
             #expect(reply.result == .success)
@@ -22,7 +22,7 @@ import Testing
     }
 
     @Test func expectedVersionRules() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             #expect(try await client.write("s-1", expected: -1, events: [TCPTestClient.newEvent()]).result == .success)
             let noStreamAgain = try await client.write("s-1", expected: -1, events: [TCPTestClient.newEvent()])
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func retryWithSameIDsAtExpectedVersionIsIdempotent() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let events = (0..<3).map { _ in TCPTestClient.newEvent() }
             let first = try await client.write("idem-1", expected: -1, events: events)
@@ -59,7 +59,7 @@ import Testing
     }
 
     @Test func retryWithSameIDsAndExpectedAnyIsIdempotent() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let events = (0..<2).map { _ in TCPTestClient.newEvent() }
             _ = try await client.write("idem-2", events: events)
@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func invalidEventsAreBadRequests() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             var zeroID = TCPTestClient.newEvent()
             zeroID.eventID = Data(count: 16)
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func oversizeEventIsABadRequest() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             var big = TCPTestClient.newEvent()
             big.data = Data(count: 16 * 1024 * 1024)
@@ -103,14 +103,14 @@ import Testing
     }
 
     @Test func writingToAllIsDenied() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             #expect(try await client.write("$all", events: [TCPTestClient.newEvent()], credentials: admin).result == .accessDenied)
         }
     }
 
     @Test func emptyWriteChecksTheExpectedVersion() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             try await client.fill("empty-1", count: 2)
             #expect(try await client.write("empty-1", expected: 1, events: []).result == .success)
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func concurrentWritersAllGetDistinctNumbers() async throws {
-        try await withNode { node in
+        try await withInMemoryNode { node in
             let client = try await node.connect()
             let replies = try await withThrowingTaskGroup(of: ESWriteEventsCompleted.self) { group in
                 for _ in 0..<64 {

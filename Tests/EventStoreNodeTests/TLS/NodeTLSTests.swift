@@ -125,7 +125,7 @@ import Darwin
 private func withTLSNode(_ body: (EventStoreNodeServer, TestPKI) async throws -> Void) async throws {
     let pki = try TestPKI.make()
     defer { pki.remove() }
-    try await withNode(configure: {
+    try await withInMemoryNode(configure: {
         $0.tls = NodeConfiguration.TLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
     }) { node in
         try await body(node, pki)

@@ -10,24 +10,24 @@ import Foundation
 /// defer { pki.remove() }
 /// configuration.tls = NodeConfiguration.TLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
 /// ```
-struct TestPKI: Sendable {
+public struct TestPKI: Sendable {
     /// The directory holding every file below.
-    let directory: URL
+    public let directory: URL
     /// The CA certificate (PEM), to trust.
-    let caCertificate: String
+    public let caCertificate: String
     /// Server certificate with `DNS:localhost, IP:127.0.0.1`, signed by the CA.
-    let serverCertificate: String
+    public let serverCertificate: String
     /// The key of both CA-signed server certificates.
-    let serverKey: String
+    public let serverKey: String
     /// Server certificate with `DNS:localhost` only, signed by the CA.
-    let dnsOnlyCertificate: String
+    public let dnsOnlyCertificate: String
     /// A self-signed `DNS:localhost` certificate.
-    let selfSignedCertificate: String
+    public let selfSignedCertificate: String
     /// The key of the self-signed certificate.
-    let selfSignedKey: String
+    public let selfSignedKey: String
 
     /// Makes a CA and the server certificates; `name` is the CA's common name.
-    static func make(name: String = "esdb test CA") throws -> TestPKI {
+    public static func make(name: String = "esdb test CA") throws -> TestPKI {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tls-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = { (file: String) in directory.appendingPathComponent(file).path }
@@ -56,7 +56,7 @@ struct TestPKI: Sendable {
     }
 
     /// Deletes the directory.
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -79,6 +79,7 @@ struct TestPKI: Sendable {
 }
 
 /// `openssl` is missing or failed.
-struct PKIError: Error, CustomStringConvertible {
-    let description: String
+public struct PKIError: Error, CustomStringConvertible {
+    /// What failed, with openssl's own message.
+    public let description: String
 }

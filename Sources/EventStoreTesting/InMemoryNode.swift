@@ -1,0 +1,29 @@
+import EventStoreNode
+
+/// Starts an in-memory node on free loopback ports (TCP and HTTP), runs `body` with it, and shuts it
+/// down afterwards, also when `body` throws.
+///
+/// ```swift
+/// try await withInMemoryNode { node in
+///     let client = try await TCPTestClient.connect(host: node.tcpEndpoint.host, port: node.tcpEndpoint.port)
+///     …
+/// }
+/// ```
+public func withInMemoryNode<T>(
+    configure: (inout NodeConfiguration) -> Void = { _ in },
+    _ body: (EventStoreNodeServer) async throws -> T
+) async throws -> T {
+    var configuration = NodeConfiguration(storage: .memory)
+    configuration.tcpPort = 0
+    configuration.httpPort = 0
+    configure(&configuration)
+    let node = try await EventStoreNodeServer.start(configuration)
+    do {
+        let result = try await body(node)
+        await node.shutdown()
+        return result
+    } catch {
+        await node.shutdown()
+        throw error
+    }
+}
