@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "EventStoreTUI",
-            dependencies: ["EventStoreShell", "CNCursesW", "CReadline"],
+            dependencies: ["EventStoreShell", "EventStoreClient", "CNCursesW", "CReadline"],
             swiftSettings: swiftSettings
         ),
 
@@ -143,6 +143,11 @@ let package = Package(
         .testTarget(
             name: "EventStoreClientTests",
             dependencies: ["EventStoreClient", "EventStoreNode", "EventStoreWire", "EventStoreTesting", .product(name: "NIOEmbedded", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EventStoreTUITests",
+            dependencies: ["EventStoreTUI", "EventStoreShell", "EventStoreClient", "EventStoreWire", "esdb"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-/// Throughput benchmarks for the embedded node, kept out of the root package's build.
-/// Run with `Benchmarks/node-bench.sh` (release build).
+/// Benchmarks, kept out of the root package's build (release builds only):
+/// `Benchmarks/run [--quick]` (the issue-6 suite: ESBench + photon-pump + the `esdb` terminal) and
+/// `Benchmarks/node-bench.sh` (raw-protocol node throughput).
 let package = Package(
     name: "NodeBenchmarks",
     platforms: [.macOS(.v15)],
@@ -15,6 +16,21 @@ let package = Package(
         .executableTarget(
             name: "NodeBench",
             dependencies: [
+                .product(name: "EventStoreNode", package: "esdb"),
+                .product(name: "EventStoreWire", package: "esdb"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: [
+                .swiftLanguageMode(.v6),
+                .enableUpcomingFeature("ExistentialAny"),
+            ]
+        ),
+        .executableTarget(
+            name: "ESBench",
+            dependencies: [
+                .product(name: "EventStoreClient", package: "esdb"),
                 .product(name: "EventStoreNode", package: "esdb"),
                 .product(name: "EventStoreWire", package: "esdb"),
                 .product(name: "NIOCore", package: "swift-nio"),

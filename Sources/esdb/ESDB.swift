@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStoreClient
 import EventStoreNode
 import EventStoreShell
+import EventStoreTUI
 import Foundation
 import Logging
 
@@ -74,6 +75,12 @@ struct ShellCommandLine: AsyncParsableCommand {
         options.readOnly = readonly
         options.interactive = interactive
         options.nodeDescription = connection.description
+        if interactive, TerminalUI.isUsable(environment: environment) {
+            let failed = await runTUI(connection: connection, options: options, color: color, fallback: sink)
+            await connection.close()
+            if failed { throw ExitCode(1) }
+            return
+        }
         let session = ShellSession(client: connection.client, sink: sink, options: options)
         await session.start()
         let failed: Bool
@@ -96,6 +103,31 @@ struct ShellCommandLine: AsyncParsableCommand {
         await session.shutdown()
         await connection.close()
         if failed { throw ExitCode(1) }
+    }
+
+    /// The full-screen TUI (stdin and stdout are terminals, TERM usable); falls back to the plain
+    /// REPL when curses cannot start. Returns whether the last command failed.
+    func runTUI(connection: Connection, options: ShellOptions, color: Bool, fallback sink: LineSink) async -> Bool {
+        var tuiOptions = TerminalUIOptions(historyPath: InteractivePrompt.historyPath)
+        tuiOptions.color = color
+        tuiOptions.banner = connection.banner
+        tuiOptions.streamsChanged = { names in ReadlineCompletion.streams.withLock { $0 = names } }
+        if let path = ProcessInfo.processInfo.environment["ESDB_TUI_STDERR"], !path.isEmpty { tuiOptions.stderrPath = path }
+        let tui = TerminalUI(options: tuiOptions)
+        var options = options
+        options.confirm = tui.confirm
+        let session = ShellSession(client: connection.client, sink: tui.sink, options: options)
+        await session.start()
+        ReadlineCompletion.install()
+        let result = await tui.run(session: session)
+        await session.shutdown()
+        if let result { return result }
+        options.confirm = nil
+        let plain = ShellSession(client: connection.client, sink: sink, options: options)
+        await plain.start()
+        let failed = await InteractivePrompt(session: plain, sink: sink, banner: connection.banner).run()
+        await plain.shutdown()
+        return failed
     }
 
     /// Runs lines in order; returns whether any failed. `quit` stops early.

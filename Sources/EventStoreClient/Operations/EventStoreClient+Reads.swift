@@ -46,7 +46,7 @@ extension EventStoreClient {
         request.requireLeader = requireLeader
         let command: TCPCommand = direction == .forward ? .readStreamEventsForward : .readStreamEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
-            let completed: ESReadStreamEventsCompleted = try Self.decode(reply)
+            let completed = try Self.decodeStreamPage(reply)
             let status: SliceReadStatus
             switch completed.result {
             case .success: status = .success
@@ -80,7 +80,7 @@ extension EventStoreClient {
         request.requireLeader = requireLeader
         let command: TCPCommand = direction == .forward ? .readAllEventsForward : .readAllEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
-            let completed: ESReadAllEventsCompleted = try Self.decode(reply)
+            let completed = try Self.decodeAllPage(reply)
             switch completed.result {
             case .success: break
             case .accessDenied: return .failure(EventStoreClientError(.accessDenied, "access denied to $all"))

@@ -1,0 +1,29 @@
+import EventStoreClient
+import Foundation
+
+extension ShellSession {
+    /// The client the session currently talks through (it changes after `connect`).
+    public var currentClient: EventStoreClient { client }
+
+    /// Where the session is connected, as `status` shows it.
+    public var nodeDescription: String { options.nodeDescription }
+
+    /// A page of a stream for browsers: up to `count` events from `from` forward, or the last
+    /// `count` events (oldest first) when `from` is `nil`. Links are resolved.
+    public func browse(stream: String, from: Int64?, count: Int) async throws -> [EventView] {
+        var events: [ResolvedEvent] = []
+        if let from {
+            for try await event in client.readStream(stream, from: from, direction: .forward, pageSize: count, maxCount: count,
+                                                     resolveLinks: true) {
+                events.append(event)
+            }
+        } else {
+            for try await event in client.readStream(stream, direction: .backward, pageSize: count, maxCount: count,
+                                                     resolveLinks: true) {
+                events.append(event)
+            }
+            events.reverse()
+        }
+        return events.compactMap(EventView.init)
+    }
+}

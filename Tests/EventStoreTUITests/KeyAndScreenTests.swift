@@ -1,0 +1,150 @@
+import EventStoreClient
+import EventStoreShell
+@testable import EventStoreTUI
+import Foundation
+import Testing
+
+@Suite struct KeyRoutingTests {
+    @Test func tabMovesFocusOnlyWhenThePromptIsEmpty() {
+        var state = AppState()
+        #expect(state.handle(.tab, promptEmpty: false) == [.readline([9])], "Tab completes at a non-empty prompt")
+        #expect(state.focus == .prompt)
+        #expect(state.handle(.tab, promptEmpty: true).isEmpty)
+        #expect(state.focus == .streams)
+        _ = state.handle(.backTab, promptEmpty: true)
+        #expect(state.focus == .prompt)
+        _ = state.handle(.function(5), promptEmpty: true)
+        #expect(state.focus == .tails)
+    }
+
+    @Test func qQuitsOnlyFromAPaneWithAnEmptyPrompt() {
+        var state = AppState()
+        #expect(state.handle(.byte(UInt8(ascii: "q")), promptEmpty: true) == [.readline([UInt8(ascii: "q")])])
+        state.focus = .streams
+        #expect(state.handle(.byte(UInt8(ascii: "q")), promptEmpty: false) == [.readline([UInt8(ascii: "q")])])
+        #expect(state.focus == .prompt, "typing in a pane goes to the prompt")
+        state.focus = .streams
+        #expect(state.handle(.byte(UInt8(ascii: "q")), promptEmpty: true) == [.quit])
+    }
+
+    @Test func enterOpensStreamsAndEvents() {
+        var state = AppState()
+        state.apply(.streams(["orders-1", "carts-1"]), at: 0)
+        state.focus = .streams
+        _ = state.handle(.down, promptEmpty: true)
+        #expect(state.handle(.enter, promptEmpty: true) == [.loadEvents(stream: "carts-1", from: nil)])
+        #expect(state.focus == .events)
+        state.apply(.eventsPage(stream: "carts-1", events: (0..<3).map { Fixtures.event("carts-1", $0) }), at: 0)
+        _ = state.handle(.down, promptEmpty: true)
+        _ = state.handle(.enter, promptEmpty: true)
+        #expect(state.focus == .detail && state.detail.contains("number:   1"))
+        state.focus = .events
+        #expect(state.handle(.byte(UInt8(ascii: "[")), promptEmpty: true).isEmpty, "no page before 0")
+        #expect(state.handle(.byte(UInt8(ascii: "]")), promptEmpty: true) == [.loadEvents(stream: "carts-1", from: 3)])
+    }
+
+    @Test func slashFiltersTheFocusedListAndEscClears() {
+        var state = AppState()
+        state.apply(.streams(["orders-1", "orders-2", "carts-1"]), at: 0)
+        state.focus = .streams
+        for key in "/!orders".utf8.map(Key.byte) + [.enter] { _ = state.handle(key, promptEmpty: true) }
+        #expect(state.streams.visibleCount == 1 && state.streams.selected == "carts-1")
+        _ = state.handle(.escape, promptEmpty: true)
+        #expect(state.streams.visibleCount == 3)
+        for key in "/([".utf8.map(Key.byte) + [.enter] { _ = state.handle(key, promptEmpty: true) }
+        #expect(state.message?.hasPrefix("bad filter") == true && state.streams.visibleCount == 3)
+    }
+
+    @Test func tailKeysPauseAndFollow() {
+        var state = AppState()
+        state.apply(.runningTails([TailInfo(id: 1, target: "s")]), at: 0)
+        state.apply((0..<3).map { TUIEvent.output(.event(Fixtures.event("s", $0), tail: 1)) }, at: 0)
+        state.focus = .tails
+        _ = state.handle(.byte(UInt8(ascii: "p")), promptEmpty: true)
+        state.apply((3..<5).map { TUIEvent.output(.event(Fixtures.event("s", $0), tail: 1)) }, at: 0)
+        #expect(state.tails[0].paused && state.tails[0].newWhilePaused == 2)
+        _ = state.handle(.byte(UInt8(ascii: "f")), promptEmpty: true)
+        #expect(!state.tails[0].paused)
+        state.apply(.output(.note("tail 1 on s: live")), at: 0)
+        #expect(state.tails[0].isLive)
+        state.apply(.runningTails([]), at: 0)
+        #expect(state.tails.isEmpty)
+    }
+
+    @Test func confirmationAnswersYOnly() {
+        var state = AppState()
+        state.apply(.confirm("delete orders-1?"), at: 0)
+        #expect(state.handle(.byte(UInt8(ascii: "x")), promptEmpty: true) == [.confirm(false)])
+        state.apply(.confirm("delete orders-1?"), at: 0)
+        #expect(Fixtures.screen(&state).contains("delete orders-1? [y/N]"))
+        #expect(state.handle(.byte(UInt8(ascii: "y")), promptEmpty: true) == [.confirm(true)])
+    }
+}
+
+@Suite struct ScreenTests {
+    @Test func headerFollowsLifecycleEvents() {
+        var state = AppState()
+        state.apply(.connection(node: "tcp://admin@127.0.0.1:1113", user: "admin"), at: 0)
+        state.apply(.client(.phaseChanged(.connected(Endpoint(host: "127.0.0.1", port: 1113)), at: Date())), at: 0)
+        state.apply(.client(.heartbeatRoundTrip(.milliseconds(2))), at: 0)
+        state.apply(.inFlight(3), at: 0)
+        var screen = Fixtures.screen(&state)
+        #expect(screen.hasPrefix(" esdb  connected  rtt 2.0 ms  in-flight 3  user admin  node tcp://admin@127.0.0.1:1113"))
+        state.apply(.client(.phaseChanged(.waitingToReconnect(attempt: 1, maxAttempts: -1, after: .seconds(1)), at: Date())), at: 0)
+        screen = Fixtures.screen(&state)
+        #expect(screen.hasPrefix(" esdb  reconnecting"))
+        #expect(screen.contains("reconnecting 1/"), "the lifecycle pane logs the phase")
+    }
+
+    @Test func panesShowAtEverySizeAndTheCursorIsAtThePrompt() {
+        var state = AppState()
+        state.apply(.streams(["orders-1"]), at: 0)
+        state.promptText = "read orders-1"
+        state.promptCursor = 4
+        for (rows, columns) in [(40, 160), (24, 80), (12, 40), (5, 20), (1, 1)] {
+            let frame = ScreenRenderer.render(&state, rows: rows, columns: columns, now: 0)
+            #expect(frame.grid.rows == rows && frame.grid.columns == columns)
+            if rows >= Layout.minimumRows {
+                let text = frame.grid.text
+                #expect(text.contains("Streams (1)") && text.contains("Tails") && text.contains("Lifecycle"))
+                #expect(frame.cursorRow == rows - 1 && frame.cursorColumn == 10)
+                #expect(frame.grid.text(row: rows - 1) == "esdb> read orders-1")
+            }
+        }
+    }
+
+    @Test func longPromptScrollsSideways() {
+        var state = AppState()
+        state.promptText = String(repeating: "x", count: 100)
+        state.promptCursor = 100
+        let frame = ScreenRenderer.render(&state, rows: 24, columns: 40, now: 0)
+        #expect(frame.cursorColumn < 40)
+        #expect(frame.grid.text(row: 23).hasSuffix("xxx"))
+    }
+
+    @Test func wideCharactersTakeTwoCells() {
+        var grid = CellGrid(rows: 1, columns: 6)
+        #expect(grid.put("世界ab", row: 0, column: 0) == 6)
+        #expect(grid.text(row: 0) == "世界ab")
+        var narrow = CellGrid(rows: 1, columns: 3)
+        narrow.put("世界", row: 0, column: 0)
+        #expect(narrow.text(row: 0) == "世", "a wide character never straddles the edge")
+    }
+
+    @Test func helpPopupListsKeysAndCommands() {
+        var state = AppState()
+        _ = state.handle(.function(1), promptEmpty: true)
+        let text = Fixtures.screen(&state, rows: 50, columns: 120)
+        #expect(text.contains("Help") && text.contains("pause / follow") && text.contains("append one event"))
+        _ = state.handle(.byte(UInt8(ascii: "x")), promptEmpty: true)
+        #expect(!state.helpVisible)
+    }
+
+    @Test func outputPaneShowsResultsNotesAndErrors() {
+        var state = AppState()
+        state.apply([.output(.result(human: "line one\nline two", json: .null)), .output(.error("append: boom")),
+                     .output(.event(Fixtures.event("o-1", 0), tail: nil))], at: 0)
+        let text = Fixtures.screen(&state)
+        #expect(text.contains("line two") && text.contains("append: boom") && text.contains("o-1#0"))
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+/// The TUI as a person at a keyboard uses it: `esdb` in tmux, keys in, screens out.
+@Suite(.serialized, .enabled(if: Tmux.isAvailable, "tmux is not installed (scripts/bootstrap.sh installs it); skipping TUI end-to-end tests"))
+struct TmuxE2ETests {
+    /// The last line of the screen is the prompt (capture-pane trims trailing blanks).
+    static func promptLine(_ screen: String) -> String {
+        screen.split(separator: "\n").last.map(String.init) ?? ""
+    }
+
+    static func port(in screen: String) -> String? {
+        guard let match = screen.firstMatch(of: /127\.0\.0\.1:(\d+)/) else { return nil }
+        return String(match.1)
+    }
+
+    @Test func appendReadTailSwitchPanesResizeAndQuit() throws {
+        let tmux = try Tmux([Tmux.esdb, "--mem"])
+        let start = try tmux.waitFor("the connected header and the prompt") {
+            $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>"
+        }
+        let port = try #require(Self.port(in: start))
+
+        try tmux.type(#"append orders-1 OrderPlaced '{"total": 12}'"#)
+        try tmux.press("Enter")
+        try tmux.waitFor("appended orders-1#0")
+        try tmux.type("tail orders-1 --from start")
+        try tmux.press("Enter")
+        try tmux.waitFor("a live tail with the first event") { $0.contains("Tail 1 orders-1 [live]") && $0.contains("orders-1#0 ") }
+
+        // Append through the prompt and from another esdb connected to the same node.
+        try tmux.type("append orders-1 OrderShipped '{}'")
+        try tmux.press("Enter")
+        try tmux.waitFor("orders-1#1 ")
+        let other = try Spawn.run([Tmux.esdb, "--connect", "tcp://admin:changeit@127.0.0.1:\(port)",
+                                   "-c", #"append orders-1 Remote '{"from":"outside"}'"#])
+        #expect(other.status == 0)
+        try tmux.waitFor("the outside event in the tail") { $0.contains("orders-1#2 ") && $0.contains("Remote") }
+        #expect(tmux.screen().contains("gaps 0 dups 0"))
+
+        try tmux.type("read orders-1")
+        try tmux.press("Enter")
+        try tmux.waitFor("the read in the output") { $0.contains("esdb> read orders-1") && $0.contains("OrderShipped") }
+        try tmux.press("Up")
+        try tmux.waitFor("the last line recalled from history") { Self.promptLine($0) == "esdb> read orders-1" }
+        try tmux.press("C-c")
+        try tmux.waitFor("the prompt cleared by Ctrl-C") { Self.promptLine($0) == "esdb>" }
+
+        // Switch panes: Tab (empty prompt) focuses the streams pane; Enter opens its events, Enter again the detail.
+        try tmux.press("Tab")
+        try tmux.waitFor("the streams pane's key hints") { $0.contains("Enter open") && $0.contains("Streams (1)") }
+        try tmux.press("Enter")
+        try tmux.waitFor("Events orders-1 (3)")
+        try tmux.press("Down")
+        try tmux.press("Enter")
+        try tmux.waitFor("the detail of event 1") { $0.contains("number:   1") && $0.contains("type:     OrderShipped") }
+
+        try tmux.resize(columns: 80, rows: 24)
+        try tmux.waitFor("the layout for 80x24") { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count >= 24 && lines[23].hasPrefix("esdb>") && lines[22].contains("scroll")
+                && lines.allSatisfy { $0.count <= 80 } && screen.contains("Tail 1 orders-1")
+        }
+        try tmux.resize(columns: 140, rows: 40)
+        try tmux.waitFor("the layout for 140x40") { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
+            return lines.count >= 40 && lines[39].hasPrefix("esdb>")
+        }
+
+        try tmux.press("q")
+        try tmux.waitFor("EXIT=0")
+    }
+
+    @Test func pauseFilterConfirmAndHelp() throws {
+        let tmux = try Tmux([Tmux.esdb, "--mem"])
+        try tmux.waitFor("the prompt") { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
+        try tmux.type("demo --live")
+        try tmux.press("Enter")
+        try tmux.type("tail $all")
+        try tmux.press("Enter")
+        try tmux.waitFor("live events in the tail") { $0.contains("Tail 1 $all [live]") && $0.contains("$ce-") }
+
+        try tmux.press("F5")
+        try tmux.press("p")
+        try tmux.waitFor("new events counted while paused") { $0.firstMatch(of: /PAUSED [1-9]\d* new/) != nil }
+        try tmux.press("f")
+        try tmux.waitFor("following again") { !$0.contains("PAUSED") }
+
+        // Filter the tail: only $ce- lines, then negated, then cleared with Esc.
+        try tmux.type("/^\\$ce-")
+        try tmux.press("Enter")
+        try tmux.waitFor("the filter in the tail title") { screen in
+            screen.contains("/^\\$ce-") && !screen.contains("\n$streams#")
+        }
+        try tmux.press("Escape")
+        try tmux.waitFor("the filter cleared") { !$0.contains("/^\\$ce-") }
+
+        // A destructive command asks first.
+        try tmux.press("F2")
+        try tmux.type("delete orders-1")
+        try tmux.press("Enter")
+        try tmux.waitFor("delete orders-1? [y/N]") { $0.contains("[y/N]") }
+        try tmux.press("n")
+        try tmux.waitFor("delete: cancelled")
+
+        try tmux.press("F1")
+        try tmux.waitFor("the help popup") { $0.contains("pause / follow the selected tail") }
+        try tmux.press("Space")
+        try tmux.waitFor("help closed") { !$0.contains("pause / follow the selected tail") }
+        try tmux.press("C-d")
+        try tmux.waitFor("EXIT=1 (the last command, the delete, was cancelled)") { $0.contains("EXIT=1") }
+    }
+
+    @Test func headerFollowsANodeRestart() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tui-node-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        var node = try NodeProcess(database: data, port: 0)
+        let port = node.port
+        let tmux = try Tmux([Tmux.esdb, "--connect", "tcp://admin:changeit@127.0.0.1:\(port)"])
+        try tmux.waitFor("connected", timeout: .seconds(30)) { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
+
+        node.stop()
+        try tmux.waitFor("the header leaving connected", timeout: .seconds(30)) { screen in
+            !screen.hasPrefix(" esdb  connected") && (screen.contains("reconnecting") || screen.contains("connecting"))
+        }
+        node = try NodeProcess(database: data, port: port)
+        try tmux.waitFor("connected again", timeout: .seconds(60)) { $0.hasPrefix(" esdb  connected") }
+        #expect(tmux.screen().contains("reconnecting"), "the lifecycle pane logged the reconnection")
+        try tmux.press("C-d")
+        try tmux.waitFor("EXIT=0")
+    }
+}
+
+/// `esdb node` as a separate process.
+final class NodeProcess {
+    let pid: pid_t
+    let port: Int
+    private var stopped = false
+
+    init(database: String, port: Int) throws {
+        var fds: [Int32] = [-1, -1]
+        _ = pipe(&fds)
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        pid = try Spawn.start([Tmux.esdb, "node", "--db", database, "--tcp-port", String(port), "--http-port", "0"],
+                              stdoutFD: fds[1])
+        close(fds[1])
+        var text = ""
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        while !text.contains("\n") {
+            let count = read(fds[0], &buffer, buffer.count)
+            guard count > 0 else { break }
+            text += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        close(fds[0])
+        guard let match = text.firstMatch(of: /tcp=[^ ]*:(\d+)/), let found = Int(match.1) else {
+            kill(pid, SIGKILL)
+            Spawn.wait(pid)
+            throw Tmux.Timeout(what: "esdb node ready", screen: text)
+        }
+        self.port = found
+    }
+
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        kill(pid, SIGTERM)
+        Spawn.wait(pid)
+    }
+
+    deinit { stop() }
+}
