@@ -123,7 +123,7 @@ struct TmuxE2ETests {
         try tmux.waitFor("the header leaving connected", timeout: .seconds(30)) { screen in
             !screen.hasPrefix(" esdb  connected") && (screen.contains("reconnecting") || screen.contains("connecting"))
         }
-        node = try NodeProcess(database: data, port: port)
+        node = try NodeProcess.startAgain(database: data, port: port)
         try tmux.waitFor("connected again", timeout: .seconds(60)) { $0.hasPrefix(" esdb  connected") }
         #expect(tmux.screen().contains("reconnecting"), "the lifecycle pane logged the reconnection")
         try tmux.press("C-d")
@@ -159,6 +159,20 @@ final class NodeProcess {
             throw Tmux.Timeout(what: "esdb node ready", screen: text)
         }
         self.port = found
+    }
+
+    /// Starts a node on the port a stopped one had. Until it is back that port is an ordinary ephemeral
+    /// port, which an outbound connection (such as esdb's reconnection attempts) may hold as its local
+    /// port for a moment; so a failed start is retried until a deadline.
+    static func startAgain(database: String, port: Int, within timeout: Duration = .seconds(20)) throws -> NodeProcess {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                return try NodeProcess(database: database, port: port)
+            } catch where ContinuousClock.now < deadline {
+                usleep(100_000)
+            }
+        }
     }
 
     func stop() {
