@@ -22,6 +22,9 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
     }
 
     /// The iterator: one element per call to `next()`.
+    ///
+    /// While a page is consumed the next one is already requested (one page of read-ahead), so the
+    /// server reads and the consumer works at the same time; at most two pages are held.
     public struct Iterator: AsyncIteratorProtocol {
         let sequence: StreamEventSequence
         var next: Int64
@@ -29,20 +32,28 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
         var index = 0
         var finished = false
         var delivered = 0
+        var ahead: Task<StreamEventsSlice, any Error>?
 
         init(sequence: StreamEventSequence, next: Int64) {
             self.sequence = sequence
             self.next = next
         }
 
+        /// The next event, fetching the next page when needed; `nil` at the end.
         public mutating func next() async throws -> ResolvedEvent? {
-            if let limit = sequence.limit, delivered >= limit { return nil }
+            if let limit = sequence.limit, delivered >= limit {
+                ahead?.cancel()
+                return nil
+            }
             while index >= buffer.count {
                 guard !finished else { return nil }
-                let remaining = sequence.limit.map { $0 - delivered } ?? sequence.pageSize
-                let slice = try await sequence.client.readStreamSlice(
-                    sequence.stream, from: next, maxCount: Swift.min(sequence.pageSize, Swift.max(remaining, 1)),
-                    direction: sequence.direction, resolveLinks: sequence.resolveLinks, credentials: sequence.credentials)
+                let slice: StreamEventsSlice
+                if let pending = ahead {
+                    ahead = nil
+                    slice = try await ReadAhead.value(of: pending)
+                } else {
+                    slice = try await sequence.page(from: next, alreadyDelivered: delivered)
+                }
                 switch slice.status {
                 case .success: break
                 case .streamNotFound:
@@ -54,12 +65,36 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
                 index = 0
                 next = slice.nextEventNumber
                 finished = slice.isEndOfStream
+                let upcoming = delivered + buffer.count
+                if !finished, sequence.limit.map({ upcoming < $0 }) ?? true {
+                    let (sequence, from) = (sequence, next)
+                    ahead = Task { try await sequence.page(from: from, alreadyDelivered: upcoming) }
+                }
             }
             defer {
                 index += 1
                 delivered += 1
             }
             return buffer[index]
+        }
+    }
+
+    /// One page from `from`, no larger than what the limit still allows.
+    func page(from: Int64, alreadyDelivered: Int) async throws -> StreamEventsSlice {
+        let remaining = limit.map { $0 - alreadyDelivered } ?? pageSize
+        return try await client.readStreamSlice(
+            stream, from: from, maxCount: Swift.min(pageSize, Swift.max(remaining, 1)), direction: direction,
+            resolveLinks: resolveLinks, credentials: credentials)
+    }
+}
+
+/// Awaits a read-ahead task, cancelling it when the waiting task is cancelled.
+enum ReadAhead {
+    static func value<T: Sendable>(of task: Task<T, any Error>) async throws -> T {
+        try await withTaskCancellationHandler {
+            try await task.value
+        } onCancel: {
+            task.cancel()
         }
     }
 }
@@ -87,7 +122,8 @@ public struct AllEventSequence: AsyncSequence, Sendable {
         Iterator(sequence: self, next: from)
     }
 
-    /// The iterator: one element per call to `next()`.
+    /// The iterator: one element per call to `next()`, with one page of read-ahead like
+    /// ``StreamEventSequence/Iterator``.
     public struct Iterator: AsyncIteratorProtocol {
         let sequence: AllEventSequence
         var next: Position
@@ -95,30 +131,36 @@ public struct AllEventSequence: AsyncSequence, Sendable {
         var index = 0
         var finished = false
         var delivered = 0
+        var ahead: Task<AllEventsSlice, any Error>?
 
         init(sequence: AllEventSequence, next: Position) {
             self.sequence = sequence
             self.next = next
         }
 
+        /// The next event, fetching the next page when needed; `nil` at the end.
         public mutating func next() async throws -> ResolvedEvent? {
-            if let limit = sequence.limit, delivered >= limit { return nil }
+            if let limit = sequence.limit, delivered >= limit {
+                ahead?.cancel()
+                return nil
+            }
             while index >= buffer.count {
                 guard !finished else { return nil }
                 let slice: AllEventsSlice
-                if let filter = sequence.filter {
-                    slice = try await sequence.client.readAllFilteredSlice(
-                        from: next, maxCount: sequence.pageSize, filter: filter, maxSearchWindow: Swift.max(sequence.pageSize, 4096),
-                        direction: sequence.direction, resolveLinks: sequence.resolveLinks, credentials: sequence.credentials)
+                if let pending = ahead {
+                    ahead = nil
+                    slice = try await ReadAhead.value(of: pending)
                 } else {
-                    slice = try await sequence.client.readAllSlice(
-                        from: next, maxCount: sequence.pageSize, direction: sequence.direction,
-                        resolveLinks: sequence.resolveLinks, credentials: sequence.credentials)
+                    slice = try await sequence.page(from: next)
                 }
                 buffer = slice.events
                 index = 0
                 finished = slice.isEndOfStream || slice.nextPosition == next && slice.events.isEmpty
                 next = slice.nextPosition
+                if !finished, sequence.limit.map({ delivered + buffer.count < $0 }) ?? true {
+                    let (sequence, from) = (sequence, next)
+                    ahead = Task { try await sequence.page(from: from) }
+                }
             }
             defer {
                 index += 1
@@ -126,6 +168,17 @@ public struct AllEventSequence: AsyncSequence, Sendable {
             }
             return buffer[index]
         }
+    }
+
+    /// One page from `from`.
+    func page(from: Position) async throws -> AllEventsSlice {
+        if let filter {
+            return try await client.readAllFilteredSlice(
+                from: from, maxCount: pageSize, filter: filter, maxSearchWindow: Swift.max(pageSize, 4096),
+                direction: direction, resolveLinks: resolveLinks, credentials: credentials)
+        }
+        return try await client.readAllSlice(from: from, maxCount: pageSize, direction: direction,
+                                             resolveLinks: resolveLinks, credentials: credentials)
     }
 }
 

@@ -95,6 +95,19 @@ import Testing
             var limited: [Int64] = []
             for try await event in client.readStream("paged-1", from: 10, maxCount: 5) { limited.append(event.originalNumber) }
             #expect(limited == [10, 11, 12, 13, 14])
+            // A limit across pages (with read-ahead) stops exactly, and the last page asks only for what is left.
+            var spanning: [Int64] = []
+            for try await event in client.readStream("paged-1", from: 100, pageSize: 100, maxCount: 250) {
+                spanning.append(event.originalNumber)
+            }
+            #expect(spanning == Array(100..<350))
+            // Breaking out early is fine even with a page requested ahead.
+            var early = 0
+            for try await _ in client.readAll(pageSize: 50) {
+                early += 1
+                if early == 120 { break }
+            }
+            #expect(early == 120)
             await #expect(throws: EventStoreClientError.self) {
                 for try await _ in client.readStream("absent-1") {}
             }
