@@ -21,76 +21,99 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
         Iterator(sequence: self, next: from)
     }
 
-    /// The iterator: one element per call to `next()`.
-    ///
-    /// While a page is consumed the next one is already requested (one page of read-ahead), so the
-    /// server reads and the consumer works at the same time; at most two pages are held.
+    /// The iterator: one element per call to `next()`, with one page of read-ahead.
     public struct Iterator: AsyncIteratorProtocol {
-        let sequence: StreamEventSequence
-        var next: Int64
-        var buffer: [ResolvedEvent] = []
-        var index = 0
-        var finished = false
-        var delivered = 0
-        var ahead: Task<StreamEventsSlice, any Error>?
+        var cursor: PageCursor<Int64>
 
         init(sequence: StreamEventSequence, next: Int64) {
-            self.sequence = sequence
-            self.next = next
+            cursor = PageCursor(from: next, limit: sequence.limit) { from, alreadyDelivered in
+                try await sequence.page(from: from, alreadyDelivered: alreadyDelivered)
+            }
         }
 
         /// The next event, fetching the next page when needed; `nil` at the end.
         public mutating func next() async throws -> ResolvedEvent? {
-            if let limit = sequence.limit, delivered >= limit {
-                ahead?.cancel()
-                return nil
-            }
-            while index >= buffer.count {
-                guard !finished else { return nil }
-                let slice: StreamEventsSlice
-                if let pending = ahead {
-                    ahead = nil
-                    slice = try await ReadAhead.value(of: pending)
-                } else {
-                    slice = try await sequence.page(from: next, alreadyDelivered: delivered)
-                }
-                switch slice.status {
-                case .success: break
-                case .streamNotFound:
-                    throw EventStoreClientError(.streamNotFound, "stream \(sequence.stream) not found")
-                case .streamDeleted:
-                    throw EventStoreClientError(.streamDeleted, "stream \(sequence.stream) is deleted")
-                }
-                buffer = slice.events
-                index = 0
-                next = slice.nextEventNumber
-                finished = slice.isEndOfStream
-                let upcoming = delivered + buffer.count
-                if !finished, sequence.limit.map({ upcoming < $0 }) ?? true {
-                    let (sequence, from) = (sequence, next)
-                    ahead = Task { try await sequence.page(from: from, alreadyDelivered: upcoming) }
-                }
-            }
-            defer {
-                index += 1
-                delivered += 1
-            }
-            return buffer[index]
+            try await cursor.next()
         }
     }
 
-    /// One page from `from`, no larger than what the limit still allows.
-    func page(from: Int64, alreadyDelivered: Int) async throws -> StreamEventsSlice {
+    /// One page from `from`, no larger than what the limit still allows; a missing or deleted stream throws.
+    func page(from: Int64, alreadyDelivered: Int) async throws -> PageCursor<Int64>.Page {
         let remaining = limit.map { $0 - alreadyDelivered } ?? pageSize
-        return try await client.readStreamSlice(
+        let slice = try await client.readStreamSlice(
             stream, from: from, maxCount: Swift.min(pageSize, Swift.max(remaining, 1)), direction: direction,
             resolveLinks: resolveLinks, credentials: credentials)
+        switch slice.status {
+        case .success: break
+        case .streamNotFound: throw EventStoreClientError(.streamNotFound, "stream \(stream) not found")
+        case .streamDeleted: throw EventStoreClientError(.streamDeleted, "stream \(stream) is deleted")
+        }
+        return .init(events: slice.events, next: slice.nextEventNumber, isLast: slice.isEndOfStream)
     }
 }
 
-/// Awaits a read-ahead task, cancelling it when the waiting task is cancelled.
-enum ReadAhead {
-    static func value<T: Sendable>(of task: Task<T, any Error>) async throws -> T {
+/// Pages through a read for the sequences above: hands out events one at a time, stops at the limit,
+/// and requests the next page while the current one is consumed (one page of read-ahead, so the
+/// server reads while the consumer works; at most two pages are held).
+struct PageCursor<Point: Sendable> {
+    /// One page: its events, where the next page starts, and whether it is the last one.
+    struct Page: Sendable {
+        var events: [ResolvedEvent]
+        var next: Point
+        var isLast: Bool
+    }
+
+    /// Reads the page at `from`; `alreadyDelivered` events will have been handed out before it.
+    typealias Fetch = @Sendable (_ from: Point, _ alreadyDelivered: Int) async throws -> Page
+
+    private let fetch: Fetch
+    private let limit: Int?
+    private var nextPoint: Point
+    private var buffer: [ResolvedEvent] = []
+    private var index = 0
+    private var finished = false
+    private var delivered = 0
+    private var ahead: Task<Page, any Error>?
+
+    init(from: Point, limit: Int?, fetch: @escaping Fetch) {
+        self.nextPoint = from
+        self.limit = limit
+        self.fetch = fetch
+    }
+
+    mutating func next() async throws -> ResolvedEvent? {
+        if let limit, delivered >= limit {
+            ahead?.cancel()
+            return nil
+        }
+        while index >= buffer.count {
+            guard !finished else { return nil }
+            let page: Page
+            if let pending = ahead {
+                ahead = nil
+                page = try await Self.value(of: pending)
+            } else {
+                page = try await fetch(nextPoint, delivered)
+            }
+            buffer = page.events
+            index = 0
+            nextPoint = page.next
+            finished = page.isLast
+            let upcoming = delivered + buffer.count
+            if !finished, limit.map({ upcoming < $0 }) ?? true {
+                let (fetch, from) = (fetch, nextPoint)
+                ahead = Task { try await fetch(from, upcoming) }
+            }
+        }
+        defer {
+            index += 1
+            delivered += 1
+        }
+        return buffer[index]
+    }
+
+    /// Awaits a read-ahead task, cancelling it when the waiting task is cancelled.
+    private static func value(of task: Task<Page, any Error>) async throws -> Page {
         try await withTaskCancellationHandler {
             try await task.value
         } onCancel: {
@@ -122,63 +145,33 @@ public struct AllEventSequence: AsyncSequence, Sendable {
         Iterator(sequence: self, next: from)
     }
 
-    /// The iterator: one element per call to `next()`, with one page of read-ahead like
-    /// ``StreamEventSequence/Iterator``.
+    /// The iterator: one element per call to `next()`, with one page of read-ahead.
     public struct Iterator: AsyncIteratorProtocol {
-        let sequence: AllEventSequence
-        var next: Position
-        var buffer: [ResolvedEvent] = []
-        var index = 0
-        var finished = false
-        var delivered = 0
-        var ahead: Task<AllEventsSlice, any Error>?
+        var cursor: PageCursor<Position>
 
         init(sequence: AllEventSequence, next: Position) {
-            self.sequence = sequence
-            self.next = next
+            cursor = PageCursor(from: next, limit: sequence.limit) { from, _ in try await sequence.page(from: from) }
         }
 
         /// The next event, fetching the next page when needed; `nil` at the end.
         public mutating func next() async throws -> ResolvedEvent? {
-            if let limit = sequence.limit, delivered >= limit {
-                ahead?.cancel()
-                return nil
-            }
-            while index >= buffer.count {
-                guard !finished else { return nil }
-                let slice: AllEventsSlice
-                if let pending = ahead {
-                    ahead = nil
-                    slice = try await ReadAhead.value(of: pending)
-                } else {
-                    slice = try await sequence.page(from: next)
-                }
-                buffer = slice.events
-                index = 0
-                finished = slice.isEndOfStream || slice.nextPosition == next && slice.events.isEmpty
-                next = slice.nextPosition
-                if !finished, sequence.limit.map({ delivered + buffer.count < $0 }) ?? true {
-                    let (sequence, from) = (sequence, next)
-                    ahead = Task { try await sequence.page(from: from) }
-                }
-            }
-            defer {
-                index += 1
-                delivered += 1
-            }
-            return buffer[index]
+            try await cursor.next()
         }
     }
 
-    /// One page from `from`.
-    func page(from: Position) async throws -> AllEventsSlice {
+    /// One page from `from`; a page that neither moves nor holds events is the last one.
+    func page(from: Position) async throws -> PageCursor<Position>.Page {
+        let slice: AllEventsSlice
         if let filter {
-            return try await client.readAllFilteredSlice(
+            slice = try await client.readAllFilteredSlice(
                 from: from, maxCount: pageSize, filter: filter, maxSearchWindow: Swift.max(pageSize, 4096),
                 direction: direction, resolveLinks: resolveLinks, credentials: credentials)
+        } else {
+            slice = try await client.readAllSlice(from: from, maxCount: pageSize, direction: direction,
+                                                  resolveLinks: resolveLinks, credentials: credentials)
         }
-        return try await client.readAllSlice(from: from, maxCount: pageSize, direction: direction,
-                                             resolveLinks: resolveLinks, credentials: credentials)
+        let stuck = slice.nextPosition == from && slice.events.isEmpty
+        return .init(events: slice.events, next: slice.nextPosition, isLast: slice.isEndOfStream || stuck)
     }
 }
 
