@@ -31,13 +31,16 @@ extension EventStoreClient {
     /// Reads one page of a stream (at most 4096 events).
     ///
     /// `from` −1 with `.backward` reads from the end.
+    ///
+    /// ```swift
+    /// let newest = try await client.readStreamSlice("orders-1", from: -1, maxCount: 10, direction: .backward)
+    /// if newest.status == .streamNotFound { print("no such stream") }
+    /// ```
     public func readStreamSlice(
         _ stream: String, from: Int64, maxCount: Int, direction: ReadDirection = .forward, resolveLinks: Bool = true,
         credentials: UserCredentials? = nil
     ) async throws -> StreamEventsSlice {
-        guard (1...4096).contains(maxCount) else {
-            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
-        }
+        try Self.checkPageSize(maxCount)
         var request = ESReadStreamEvents()
         request.eventStreamID = stream
         request.fromEventNumber = from
@@ -65,13 +68,15 @@ extension EventStoreClient {
     }
 
     /// Reads one page of `$all` (at most 4096 events); `.end` with `.backward` reads from the end.
+    ///
+    /// ```swift
+    /// let latest = try await client.readAllSlice(from: .end, maxCount: 20, direction: .backward)
+    /// ```
     public func readAllSlice(
         from position: Position, maxCount: Int, direction: ReadDirection = .forward, resolveLinks: Bool = false,
         credentials: UserCredentials? = nil
     ) async throws -> AllEventsSlice {
-        guard (1...4096).contains(maxCount) else {
-            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
-        }
+        try Self.checkPageSize(maxCount)
         var request = ESReadAllEvents()
         request.commitPosition = position.commit
         request.preparePosition = position.prepare
@@ -94,13 +99,16 @@ extension EventStoreClient {
     }
 
     /// Reads one filtered page of `$all`, inspecting at most `maxSearchWindow` records.
+    ///
+    /// ```swift
+    /// let page = try await client.readAllFilteredSlice(from: .start, maxCount: 100, filter: .eventTypePrefix("Order"))
+    /// // page.isEndOfStream: nothing more to search; else continue from page.nextPosition
+    /// ```
     public func readAllFilteredSlice(
         from position: Position, maxCount: Int, filter: EventFilter, maxSearchWindow: Int? = nil,
         direction: ReadDirection = .forward, resolveLinks: Bool = false, credentials: UserCredentials? = nil
     ) async throws -> AllEventsSlice {
-        guard (1...4096).contains(maxCount) else {
-            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
-        }
+        try Self.checkPageSize(maxCount)
         var request = ESFilteredReadAllEvents()
         request.commitPosition = position.commit
         request.preparePosition = position.prepare
@@ -121,6 +129,13 @@ extension EventStoreClient {
             let next = Position(commit: completed.nextCommitPosition, prepare: completed.nextPreparePosition)
             return .success(AllEventsSlice(fromPosition: position, events: completed.events.map(ResolvedEvent.init(resolved:)),
                                            nextPosition: next, isEndOfStream: completed.isEndOfStream))
+        }
+    }
+
+    /// A page holds 1 to 4096 events (the server's limit).
+    static func checkPageSize(_ maxCount: Int) throws(EventStoreClientError) {
+        guard (1...4096).contains(maxCount) else {
+            throw EventStoreClientError(.invalidArgument, "maxCount \(maxCount) must be within 1...4096")
         }
     }
 }
