@@ -65,7 +65,7 @@ import Testing
         #expect(state.tails[0].paused && state.tails[0].newWhilePaused == 2)
         _ = state.handle(.byte(UInt8(ascii: "f")), promptEmpty: true)
         #expect(!state.tails[0].paused)
-        state.apply(.output(.note("tail 1 on s: live")), at: 0)
+        state.apply(.output(.tailState(TailStateChange(id: 1, stream: "s", isLive: true))), at: 0)
         #expect(state.tails[0].isLive)
         state.apply(.runningTails([]), at: 0)
         #expect(state.tails.isEmpty)

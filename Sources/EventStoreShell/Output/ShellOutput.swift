@@ -6,10 +6,37 @@ public enum ShellOutputItem: Sendable {
     case result(human: String, json: JSONValue)
     /// An event read or tailed; `tail` is the tail's id for live events.
     case event(EventView, tail: Int?)
-    /// A note for people only (e.g. "tail 1 caught up"); in JSON mode it becomes `{"note": …}`.
+    /// A note for people only (e.g. "no events"); in JSON mode it becomes `{"note": …}`.
     case note(String)
+    /// A tail went live or fell back to catching up; shown like a note, and the TUI marks the tail.
+    case tailState(TailStateChange)
     /// A failure: one line, `command: what failed and why`.
     case error(String)
+}
+
+/// A running tail switched between catching up and live.
+public struct TailStateChange: Sendable, Equatable {
+    /// The tail's id (as in `untail ID`).
+    public var id: Int
+    /// What it follows: a stream or `$all`.
+    public var stream: String
+    /// `true`: caught up, events arrive live; `false`: reading history again.
+    public var isLive: Bool
+    /// Why it fell behind, when it did.
+    public var reason: String?
+
+    /// A change of tail `id` on `stream`.
+    public init(id: Int, stream: String, isLive: Bool, reason: String? = nil) {
+        self.id = id
+        self.stream = stream
+        self.isLive = isLive
+        self.reason = reason
+    }
+
+    /// The note shown for it: `tail 1 on orders-1: live` or `…: catching up again (reason)`.
+    public var text: String {
+        isLive ? "tail \(id) on \(stream): live" : "tail \(id) on \(stream): catching up again (\(reason ?? "unknown"))"
+    }
 }
 
 /// Receives a session's output.
@@ -34,9 +61,14 @@ public struct LineRenderer: Sendable {
         case .event(let event, let tail):
             if json { return event.json.compactText }
             return (tail.map { paint("[\($0)] ", "2") } ?? "") + line(for: event)
-        case .note(let text): return json ? JSONValue.object([("note", .string(text))]).compactText : paint(text, "2")
+        case .note(let text): return note(text)
+        case .tailState(let change): return note(change.text)
         case .error: return nil
         }
+    }
+
+    private func note(_ text: String) -> String {
+        json ? JSONValue.object([("note", .string(text))]).compactText : paint(text, "2")
     }
 
     /// The text for stderr.

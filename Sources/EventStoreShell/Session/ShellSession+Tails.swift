@@ -34,9 +34,9 @@ extension ShellSession {
                         delivered += 1
                         if let limit, delivered >= limit { return }
                     case .caughtUp:
-                        if tailID != nil { sink.emit(.note("tail \(id) on \(stream): live")) }
+                        if tailID != nil { sink.emit(.tailState(TailStateChange(id: id, stream: stream, isLive: true))) }
                     case .fellBehind(let reason):
-                        sink.emit(.note("tail \(id) on \(stream): catching up again (\(reason))"))
+                        sink.emit(.tailState(TailStateChange(id: id, stream: stream, isLive: false, reason: reason)))
                     }
                 }
             } catch is CancellationError {

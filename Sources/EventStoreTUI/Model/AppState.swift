@@ -131,8 +131,10 @@ struct AppState {
         case .event(let view, let tail?): receiveTail(tail, [view], at: time)
         case .event(let view, nil): output.append(contentsOf: [OutputLine(LineRenderer(json: false, color: false).line(for: view), .event)])
         case .note(let text):
-            noteTailState(text)
             output.append(contentsOf: [OutputLine(TerminalText.sanitize(text), .note)])
+        case .tailState(let change):
+            if let index = tails.firstIndex(where: { $0.id == change.id }) { tails[index].isLive = change.isLive }
+            output.append(contentsOf: [OutputLine(TerminalText.sanitize(change.text), .note)])
         case .error(let text): output.append(contentsOf: [OutputLine(TerminalText.sanitize(text), .error)])
         }
     }
@@ -152,15 +154,6 @@ struct AppState {
         tails.append(TailState(id: id, target: target, capacity: tailCapacity))
         selectedTail = tails.count - 1
         return tails.count - 1
-    }
-
-    /// `tail N on S: live` and `…: catching up again` notes set the caught-up state.
-    mutating func noteTailState(_ text: String) {
-        guard text.hasPrefix("tail "), let on = text.range(of: " on ") else { return }
-        guard let id = Int(text[text.index(text.startIndex, offsetBy: 5)..<on.lowerBound]),
-              let index = tails.firstIndex(where: { $0.id == id }) else { return }
-        if text.hasSuffix(": live") { tails[index].isLive = true }
-        if text.contains(": catching up again") { tails[index].isLive = false }
     }
 
     mutating func syncTails(_ running: [TailInfo]) {
