@@ -1,4 +1,5 @@
 @testable import EventStoreClient
+import EventStoreTesting
 import EventStoreWire
 import Foundation
 import Logging

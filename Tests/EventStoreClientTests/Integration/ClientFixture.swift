@@ -34,12 +34,3 @@ func numbered(_ count: Int, from start: Int = 0) -> [EventData] {
     (start..<(start + count)).map { EventData(type: "Numbered", json: "{\"n\":\($0)}") }
 }
 
-/// Polls `condition` until it holds or the deadline passes.
-func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return try await condition()
-}

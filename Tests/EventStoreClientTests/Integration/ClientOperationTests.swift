@@ -1,5 +1,6 @@
 import EventStoreClient
 import EventStoreNode
+import EventStoreTesting
 import EventStoreWire
 import Foundation
 import Testing

@@ -35,7 +35,7 @@ import Testing
 
         // Kill at the randomized moment, provided the load is really running by then.
         try await Task.sleep(until: started + delay)
-        let loaded = try await poll(timeout: .seconds(10)) { ledger.eventCount >= 50 || !node.isRunning }
+        let loaded = await eventually(timeout: .seconds(10), every: .milliseconds(5)) { ledger.eventCount >= 50 || !node.isRunning }
         try #require(loaded, "trial \(trial): the load produced no acknowledgements; stderr: \(node.stderrText)")
         try #require(node.isRunning, "trial \(trial): the node died on its own; stderr: \(node.stderrText)")
         let killedAt = ContinuousClock.now - started
@@ -201,13 +201,4 @@ import Testing
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    /// Polls `condition` every 5 ms; false if it still fails at the deadline.
-    private func poll(timeout: Duration, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while !condition() {
-            guard ContinuousClock.now < deadline else { return false }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        return true
-    }
 }

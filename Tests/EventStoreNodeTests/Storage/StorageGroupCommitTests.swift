@@ -1,4 +1,5 @@
 import EventStoreNode
+import EventStoreTesting
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ struct StorageGroupCommitTests {
                 return try await group.reduce(into: []) { $0 += $1 }
             }
         }
-        #expect(await eventually { writer.queuedJobCount == 64 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 64 })
         release.set()
         try await gate.value
         let records = try await results.value
@@ -66,7 +67,7 @@ struct StorageGroupCommitTests {
         let release = TestFlag()
         let gate = try await writer.blockWriter(until: release)
         let first = Task { try await writer.appendNext("a") }
-        #expect(await eventually { writer.queuedJobCount == 1 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 1 })
         let failing = Task {
             try await writer.submit { heads, batch in
                 _ = try batch.append(StorageFixtures.event("b", 0))
@@ -74,9 +75,9 @@ struct StorageGroupCommitTests {
                 throw InjectedFailure()
             }
         }
-        #expect(await eventually { writer.queuedJobCount == 2 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 2 })
         let third = Task { try await writer.appendNext("c") }
-        #expect(await eventually { writer.queuedJobCount == 3 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 3 })
         release.set()
         try await gate.value
 
@@ -117,7 +118,7 @@ struct StorageGroupCommitTests {
         let release = TestFlag()
         let gate = try await writer.blockWriter(until: release)
         let jobs = (0..<10).map { index in Task { try await writer.appendNext("s\(index)", count: 3) } }
-        #expect(await eventually { writer.queuedJobCount == 10 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 10 })
         release.set()
         try await gate.value
         for job in jobs { _ = try await job.value }
@@ -132,19 +133,19 @@ struct StorageGroupCommitTests {
         let release = TestFlag()
         let gate = try await writer.blockWriter(until: release)
         let queued = (0..<10).map { _ in Task { try await writer.appendNext("q") } }
-        #expect(await eventually { writer.queuedJobCount == 10 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 10 })
         let stopped = TestFlag()
         let stopper = Thread {
             writer.shutdown()
             stopped.set()
         }
         stopper.start()
-        #expect(await eventually { !writer.isAcceptingJobs })
+        #expect(await eventually(every: .milliseconds(1)) { !writer.isAcceptingJobs })
         #expect(!stopped.isSet)
         release.set()
         try await gate.value
         for job in queued { _ = try await job.value }
-        #expect(await eventually { stopped.isSet })
+        #expect(await eventually(every: .milliseconds(1)) { stopped.isSet })
         await #expect(throws: StorageError.writerShutDown) { try await writer.appendNext("q") }
         #expect(try harness.reader.readStreamForward(stream: "q", from: 0, maxCount: 20).map(\.number) == Array(0..<10))
     }

@@ -1,4 +1,5 @@
 import EventStoreNode
+import EventStoreTesting
 import Testing
 
 @Suite("Storage: isolation and failed commits")
@@ -20,7 +21,7 @@ struct StorageIsolationTests {
                 return seenByWriter
             }
         }
-        #expect(await eventually { appended.isSet })
+        #expect(await eventually(every: .milliseconds(1)) { appended.isSet })
         await withTaskGroup(of: Bool.self) { group in
             for _ in 0..<4 {
                 group.addTask {
@@ -96,7 +97,7 @@ struct StorageIsolationTests {
         let gate = try await writer.blockWriter(until: release)
         let first = Task { try await writer.appendNext("a") }
         let second = Task { try await writer.appendNext("b") }
-        #expect(await eventually { writer.queuedJobCount == 2 })
+        #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 2 })
         release.set()
         try await gate.value
         await #expect(throws: InjectedFailure(label: "commit")) { try await first.value }
@@ -122,7 +123,7 @@ struct StorageIsolationTests {
             didCommit: { _, _ in },
             beforeCommit: { throw InjectedFailure(label: "commit") })
         await #expect(throws: InjectedFailure(label: "commit")) { try await writer.appendNext("a") }
-        #expect(await eventually { !writer.isAcceptingJobs })
+        #expect(await eventually(every: .milliseconds(1)) { !writer.isAcceptingJobs })
         let error = await #expect(throws: StorageError.self) { try await writer.appendNext("a") }
         guard case .writerFailed(let reason) = error else {
             Issue.record("expected writerFailed, got \(String(describing: error))")

@@ -1,4 +1,5 @@
 import EventStoreNode
+import EventStoreTesting
 import Foundation
 import Synchronization
 
@@ -118,15 +119,6 @@ struct InjectedFailure: Error, Equatable {
     var label = "injected"
 }
 
-/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-func eventually(timeout: Duration = .seconds(10), _ condition: () throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while try !condition() {
-        if ContinuousClock.now > deadline { return false }
-        try? await Task.sleep(for: .milliseconds(1))
-    }
-    return true
-}
 
 extension GroupCommitWriter where State == StreamHeads {
     /// Appends `count` events to `stream` at the next numbers (as one explicit transaction when
@@ -157,7 +149,7 @@ extension GroupCommitWriter where State == StreamHeads {
                 guard release.blockUntilSet() else { throw InjectedFailure(label: "gate timed out") }
             }
         }
-        _ = await eventually { started.isSet }
+        _ = await eventually(every: .milliseconds(1)) { started.isSet }
         return task
     }
 }
