@@ -54,13 +54,8 @@ extension ReadContext {
     }
 
     /// ReadAllEventsForward / Backward.
-    func readAll(from position: LogPosition, maxCount: Int32, forward: Bool, resolveLinks: Bool) throws(SQLiteError) -> ESReadAllEventsCompleted {
-        var reply = ESReadAllEventsCompleted()
-        reply.commitPosition = position.commit
-        reply.preparePosition = position.prepare
-        reply.nextCommitPosition = position.commit
-        reply.nextPreparePosition = position.prepare
-        reply.result = .success
+    func readAll(from position: LogPosition, maxCount: Int32, forward: Bool, resolveLinks: Bool) throws(SQLiteError) -> AllPageReply {
+        var reply = AllPageReply(at: position, filtered: false)
         if let error = allRequestError(position, maxCount: maxCount) {
             reply.result = .error
             reply.error = error
@@ -88,7 +83,7 @@ extension ReadContext {
                 reply.nextPreparePosition = 0
             }
         }
-        reply.events = try events.map { (event) throws(SQLiteError) in try resolved(event, resolveLinks: resolveLinks) }
+        reply.events = try resolve(events, resolveLinks: resolveLinks)
         return reply
     }
 
@@ -96,14 +91,8 @@ extension ReadContext {
     func filteredReadAll(
         from position: LogPosition, maxCount: Int32, maxSearchWindow: Int32?, filter: EventFilter?, forward: Bool,
         resolveLinks: Bool
-    ) throws(SQLiteError) -> ESFilteredReadAllEventsCompleted {
-        var reply = ESFilteredReadAllEventsCompleted()
-        reply.commitPosition = position.commit
-        reply.preparePosition = position.prepare
-        reply.nextCommitPosition = position.commit
-        reply.nextPreparePosition = position.prepare
-        reply.isEndOfStream = true
-        reply.result = .success
+    ) throws(SQLiteError) -> AllPageReply {
+        var reply = AllPageReply(at: position, filtered: true)
         let window = Int(max(maxSearchWindow ?? maxCount, 1))
         if let error = allRequestError(position, maxCount: maxCount) ?? (filter == nil ? "Invalid filter." : nil) {
             reply.result = .error
@@ -137,7 +126,7 @@ extension ReadContext {
         reply.isEndOfStream = reachedEnd
         reply.nextCommitPosition = cursor.commit
         reply.nextPreparePosition = cursor.prepare
-        reply.events = try matched.map { (event) throws(SQLiteError) in try resolved(event, resolveLinks: resolveLinks) }
+        reply.events = try resolve(matched, resolveLinks: resolveLinks)
         return reply
     }
 }

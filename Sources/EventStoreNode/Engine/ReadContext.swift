@@ -44,33 +44,21 @@ struct ReadContext {
     }
 
     /// Resolves a `$>` link to its target (event absent when the target cannot be read).
-    func resolve(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> (event: ESEventRecord?, link: ESEventRecord?) {
-        guard resolveLinks, event.type == SystemEventTypes.link else { return (ESEventRecord(event), nil) }
+    func resolve(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> ReadRecord {
+        guard resolveLinks, event.type == SystemEventTypes.link else { return ReadRecord(event) }
         guard let (number, stream) = SystemEventTypes.parseLink(event.data),
               try mayRead(stream),
               case .visible(let minimum, let last, let cutoff) = try state(of: stream),
               number >= minimum, number <= last,
               let target = try log.event(stream: stream, number: number),
               cutoff.map({ target.createdMs >= $0 }) ?? true
-        else { return (nil, ESEventRecord(event)) }
-        return (ESEventRecord(target), ESEventRecord(event))
+        else { return ReadRecord(link: event, target: nil) }
+        return ReadRecord(link: event, target: target)
     }
 
-    func indexed(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> ESResolvedIndexedEvent {
-        let (target, link) = try resolve(event, resolveLinks: resolveLinks)
-        var indexed = ESResolvedIndexedEvent()
-        if let target { indexed.event = target }
-        if let link { indexed.link = link }
-        return indexed
-    }
-
-    func resolved(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> ESResolvedEvent {
-        let (target, link) = try resolve(event, resolveLinks: resolveLinks)
-        var resolved = ESResolvedEvent()
-        if let target { resolved.event = target }
-        if let link { resolved.link = link }
-        resolved.commitPosition = event.position.commit
-        resolved.preparePosition = event.position.prepare
-        return resolved
+    /// Resolves every record of a page.
+    func resolve(_ events: [RecordedLogEvent], resolveLinks: Bool) throws(SQLiteError) -> [ReadRecord] {
+        guard resolveLinks else { return events.map(ReadRecord.init) }
+        return try events.map { (event) throws(SQLiteError) in try resolve(event, resolveLinks: true) }
     }
 }

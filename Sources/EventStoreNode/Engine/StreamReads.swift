@@ -37,7 +37,7 @@ extension ReadContext {
         }
         if let found {
             reply.result = .success
-            reply.event = try indexed(found, resolveLinks: resolveLinks)
+            reply.event = ESResolvedIndexedEvent(try resolve(found, resolveLinks: resolveLinks))
         } else if StreamNames.isSystem(stream), try originalExists(of: stream) {
             // A `$`-stream (notably `$$x`) with nothing to return but whose underlying stream exists.
             reply.result = .success
@@ -53,13 +53,10 @@ extension ReadContext {
     /// ReadStreamEventsForward / Backward with the next/last/end rules of protocol.md §4.8.
     func readStream(
         stream: String, from: Int64, maxCount: Int32, forward: Bool, resolveLinks: Bool
-    ) throws(SQLiteError) -> ESReadStreamEventsCompleted {
-        var reply = ESReadStreamEventsCompleted()
-        reply.nextEventNumber = -1
-        reply.lastEventNumber = -1
-        reply.isEndOfStream = true
+    ) throws(SQLiteError) -> StreamPageReply {
+        var reply = StreamPageReply()
         reply.lastCommitPosition = try log.lastPosition()
-        func fail(_ result: ESReadStreamEventsCompleted.ReadStreamResult, _ error: String? = nil) -> ESReadStreamEventsCompleted {
+        func fail(_ result: StreamPageReply.Result, _ error: String? = nil) -> StreamPageReply {
             reply.result = result
             if let error { reply.error = error }
             return reply
@@ -108,7 +105,7 @@ extension ReadContext {
             reply.nextEventNumber = reply.isEndOfStream ? -1 : windowStart - 1
         }
         if let cutoff { events.removeAll { $0.createdMs < cutoff } }
-        reply.events = try events.map { (event) throws(SQLiteError) in try indexed(event, resolveLinks: resolveLinks) }
+        reply.events = try resolve(events, resolveLinks: resolveLinks)
         return reply
     }
 }

@@ -13,7 +13,7 @@ protocol SubscriptionSink: AnyObject, Sendable {
 /// What a subscription sends to its client.
 enum SubscriptionDelivery: Sendable {
     case confirmation(ESSubscriptionConfirmation)
-    case event(ESResolvedEvent)
+    case event(ReadRecord)
     case checkpoint(LogPosition)
     case dropped(ESSubscriptionDropped.SubscriptionDropReason)
 }
@@ -152,16 +152,10 @@ final class SubscriptionHub: Sendable {
 
     private static func resolved(
         _ record: RecordedLogEvent, links: Bool, resolve: (String, Int64) -> RecordedLogEvent?
-    ) -> ESResolvedEvent {
-        var event = ESResolvedEvent()
-        event.commitPosition = record.position.commit
-        event.preparePosition = record.position.prepare
-        if links, record.type == SystemEventTypes.link, let (number, stream) = SystemEventTypes.parseLink(record.data) {
-            if let target = resolve(stream, number) { event.event = ESEventRecord(target) }
-            event.link = ESEventRecord(record)
-        } else {
-            event.event = ESEventRecord(record)
+    ) -> ReadRecord {
+        guard links, record.type == SystemEventTypes.link, let (number, stream) = SystemEventTypes.parseLink(record.data) else {
+            return ReadRecord(record)
         }
-        return event
+        return ReadRecord(link: record, target: resolve(stream, number))
     }
 }

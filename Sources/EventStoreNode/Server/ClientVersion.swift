@@ -11,36 +11,3 @@ enum ClientVersion: Sendable {
         number == Int64.max ? Int64(Int32.max) : Int64(Int32(truncatingIfNeeded: number))
     }
 }
-
-extension ESEventRecord {
-    mutating func downgrade() { if hasEventNumber { eventNumber = ClientVersion.downgrade(eventNumber) } }
-}
-
-extension ESResolvedIndexedEvent {
-    mutating func downgrade() {
-        if hasEvent { event.downgrade() }
-        if hasLink { link.downgrade() }
-    }
-}
-
-extension ESResolvedEvent {
-    mutating func downgrade() {
-        if hasEvent { event.downgrade() }
-        if hasLink { link.downgrade() }
-    }
-}
-
-extension ESReadStreamEventsCompleted {
-    mutating func downgrade() {
-        lastEventNumber = ClientVersion.downgrade(lastEventNumber)
-        for index in events.indices { events[index].downgrade() }
-    }
-}
-
-extension ESReadAllEventsCompleted {
-    mutating func downgrade() { for index in events.indices { events[index].downgrade() } }
-}
-
-extension ESFilteredReadAllEventsCompleted {
-    mutating func downgrade() { for index in events.indices { events[index].downgrade() } }
-}

@@ -45,11 +45,8 @@ final class NodeConnection: SubscriptionSink {
                 confirmation.lastEventNumber = ClientVersion.downgrade(confirmation.lastEventNumber)
             }
             return TCPPackage(command: .subscriptionConfirmation, correlationID: id, message: confirmation)
-        case .event(var event):
-            if version == .v1 { event.downgrade() }
-            var appeared = ESStreamEventAppeared()
-            appeared.event = event
-            return TCPPackage(command: .streamEventAppeared, correlationID: id, message: appeared)
+        case .event(let record):
+            return TCPPackage(command: .streamEventAppeared, correlationID: id, payload: record.encodedEventAppeared(for: version))
         case .checkpoint(let position):
             var checkpoint = ESCheckpointReached()
             checkpoint.commitPosition = position.commit

@@ -40,14 +40,14 @@ struct NodeRequestRouter {
         case .readEvent:
             let request = try decode(ESReadEvent.self)
             guard leaderCheck(request.requireLeader) else { return }
-            respondRead(.readEventCompleted) {
+            respondRead(.readEventCompleted, encode: { reply, _ in Self.serialized(reply) }) {
                 try $0.readEvent(stream: request.eventStreamID, number: request.eventNumber, resolveLinks: request.resolveLinkTos)
             }
         case .readStreamEventsForward, .readStreamEventsBackward:
             let request = try decode(ESReadStreamEvents.self)
             guard leaderCheck(request.requireLeader) else { return }
             let forward = package.command == .readStreamEventsForward
-            respondRead(package.command.replyCommand!, downgrade: { $0.downgrade() }) {
+            respondRead(package.command.replyCommand!, encode: { $0.encoded(for: $1) }) {
                 try $0.readStream(stream: request.eventStreamID, from: request.fromEventNumber, maxCount: request.maxCount,
                                   forward: forward, resolveLinks: request.resolveLinkTos)
             }
@@ -56,7 +56,7 @@ struct NodeRequestRouter {
             guard leaderCheck(request.requireLeader) else { return }
             let forward = package.command == .readAllEventsForward
             let from = LogPosition(commit: request.commitPosition, prepare: request.preparePosition)
-            respondRead(package.command.replyCommand!, downgrade: { $0.downgrade() }) {
+            respondRead(package.command.replyCommand!, encode: { $0.encoded(for: $1) }) {
                 try $0.readAll(from: from, maxCount: request.maxCount, forward: forward, resolveLinks: request.resolveLinkTos)
             }
         case .filteredReadAllEventsForward, .filteredReadAllEventsBackward:
@@ -66,7 +66,7 @@ struct NodeRequestRouter {
             let from = LogPosition(commit: request.commitPosition, prepare: request.preparePosition)
             let filter = EventFilter(request.filter)
             let window = request.hasMaxSearchWindow ? request.maxSearchWindow : nil
-            respondRead(package.command.replyCommand!, downgrade: { $0.downgrade() }) {
+            respondRead(package.command.replyCommand!, encode: { $0.encoded(for: $1) }) {
                 try $0.filteredReadAll(from: from, maxCount: request.maxCount, maxSearchWindow: window, filter: filter,
                                        forward: forward, resolveLinks: request.resolveLinkTos)
             }
@@ -122,18 +122,17 @@ struct NodeRequestRouter {
         }
     }
 
-    private func respondRead<M: SwiftProtobuf.Message>(
-        _ command: TCPCommand, downgrade: (@Sendable (inout M) -> Void)? = nil,
-        _ work: @escaping @Sendable (ReadContext) throws -> M
+    /// Runs `work` on a reader and sends its reply, encoded for the connection's client version.
+    private func respondRead<Reply: Sendable>(
+        _ command: TCPCommand, encode: @escaping @Sendable (Reply, ClientVersion) -> ByteBuffer,
+        _ work: @escaping @Sendable (ReadContext) throws -> Reply
     ) {
         let (connection, id, engine, user, logger) = (self.connection, self.id, self.engine, self.user, node.logger)
         Task {
             do {
-                let message = try await engine.read(user: user, work)
+                let reply = try await engine.read(user: user, work)
                 connection.reply(command, id: id) { version in
-                    var message = message
-                    if version == .v1 { downgrade?(&message) }
-                    return TCPPackage(command: command, correlationID: id, message: message)
+                    TCPPackage(command: command, correlationID: id, payload: encode(reply, version))
                 }
             } catch is CancellationError {
                 // The node is shutting down; the connection is about to close.
@@ -143,6 +142,10 @@ struct NodeRequestRouter {
                                            payload: ByteBuffer(string: "Read failed: \(error)")))
             }
         }
+    }
+
+    private static func serialized(_ message: some SwiftProtobuf.Message) -> ByteBuffer {
+        ByteBuffer(bytes: (try? message.serializedBytes(partial: true)) ?? [UInt8]())
     }
 
     private func subscribe(stream: String, resolveLinks: Bool, filter: EventFilter?, checkpointInterval: Int32) {

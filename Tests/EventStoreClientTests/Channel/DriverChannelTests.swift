@@ -66,7 +66,7 @@ import Testing
         let reason = "the server closed the connection: Invalid TCP frame received."
         #expect(try await rig.phase() == .waitingToReconnect(attempt: 1, maxAttempts: 10, after: .seconds(3600)))
         #expect(try await eventually { try await rig.phases().contains(.dropped(DriverRig.node, reason: reason)) })
-        #expect(try await eventually { !rig.channel.isActive })
+        #expect(await eventually { !rig.channel.isActive })
         try await rig.finish()
     }
 
@@ -90,7 +90,7 @@ import Testing
         #expect(try await eventually {
             try await rig.phases().contains(.dropped(DriverRig.node, reason: "unexpected Pong during the handshake"))
         })
-        #expect(try await eventually { !rig.channel.isActive })
+        #expect(await eventually { !rig.channel.isActive })
         try await rig.finish()
     }
 }

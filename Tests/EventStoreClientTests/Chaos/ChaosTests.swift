@@ -243,7 +243,7 @@ import Testing
             for index in 0..<plan.faults {
                 try await Task.sleep(for: .milliseconds(Int.random(in: plan.pause, using: &random)))
                 // Fault a live connection, not a reconnection attempt.
-                _ = try await eventually(timeout: .seconds(5)) {
+                _ = await eventually(timeout: .seconds(5)) {
                     if case .connected = await client.phase { return true }
                     return false
                 }

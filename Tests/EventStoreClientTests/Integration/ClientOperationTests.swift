@@ -247,7 +247,7 @@ import Testing
         configuration.reconnectionDelay = .milliseconds(50)
         let client = EventStoreClient(configuration: configuration)
         let pending = Task { try await client.append(to: "never-1", events: numbered(1)) }
-        let queued = try await eventually { await client.operations.first?.state == "queued" }
+        let queued = await eventually { await client.operations.first?.state == "queued" }
         #expect(queued)
         let snapshot = await client.operations
         #expect(snapshot.first?.command == "WriteEvents")
