@@ -72,6 +72,13 @@ import Testing
             Self.expectSame(mine.event, theirs.hasEvent ? theirs.event : nil)
             Self.expectSame(mine.link, theirs.hasLink ? theirs.link : nil)
         }
+
+        // Header first, events later (the read sequences' order): the same page in two steps.
+        let header = try ReadStreamPage(decoding: package, events: false)
+        #expect(header.events.isEmpty && header.eventCount == 3 && lean.eventCount == 3)
+        #expect(header.nextEventNumber == lean.nextEventNumber && header.isEndOfStream == lean.isEndOfStream)
+        #expect(header.error == lean.error && header.result == lean.result)
+        #expect(try ReadStreamPage.events(in: package, expectedCount: header.eventCount) == lean.events)
     }
 
     @Test func allPageMatchesSwiftProtobuf() throws {
@@ -100,6 +107,11 @@ import Testing
         for (mine, theirs) in zip(lean.events, reference.events) {
             Self.expectSame(mine.event, theirs.event)
         }
+
+        let header = try ReadAllPage(decoding: package, events: false)
+        #expect(header.events.isEmpty && header.eventCount == 2)
+        #expect(header.nextCommitPosition == 900 && header.nextPreparePosition == 901 && header.result == .accessDenied)
+        #expect(try ReadAllPage.events(in: package) == lean.events)
     }
 
     @Test func emptyPayloadGivesDefaultsLikeSwiftProtobuf() throws {
@@ -121,6 +133,11 @@ import Testing
     func malformedPayloadsFailLikeSwiftProtobuf(bytes: [UInt8]) {
         let package = TCPPackage(command: .readStreamEventsForwardCompleted, correlationID: UUID(), payload: ByteBuffer(bytes: bytes))
         #expect(throws: TCPPayloadError.self) { try ReadStreamPage(decoding: package) }
+        #expect(throws: TCPPayloadError.self) {
+            // The header pass checks lengths; a nested record's contents fail when the events are decoded.
+            _ = try ReadStreamPage(decoding: package, events: false)
+            _ = try ReadStreamPage.events(in: package)
+        }
         #expect(throws: TCPPayloadError.self) { try package.decodeMessage(as: ESReadStreamEventsCompleted.self) }
     }
 }

@@ -40,6 +40,18 @@ extension EventStoreClient {
         _ stream: String, from: Int64, maxCount: Int, direction: ReadDirection = .forward, resolveLinks: Bool = true,
         credentials: UserCredentials? = nil
     ) async throws -> StreamEventsSlice {
+        let (header, events) = try await readStreamPage(
+            stream, from: from, maxCount: maxCount, direction: direction, resolveLinks: resolveLinks, credentials: credentials)
+        var slice = header
+        slice.events = try events.decode()
+        return slice
+    }
+
+    /// One page of a stream as the slice without its events, and the events still to decode.
+    func readStreamPage(
+        _ stream: String, from: Int64, maxCount: Int, direction: ReadDirection, resolveLinks: Bool,
+        credentials: UserCredentials?
+    ) async throws -> (header: StreamEventsSlice, events: DeferredPageEvents) {
         try Self.checkPageSize(maxCount)
         var request = ESReadStreamEvents()
         request.eventStreamID = stream
@@ -49,7 +61,7 @@ extension EventStoreClient {
         request.requireLeader = requireLeader
         let command: TCPCommand = direction == .forward ? .readStreamEventsForward : .readStreamEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
-            let completed = try Self.decodeStreamPage(reply)
+            let completed = try Self.decodeStreamPage(reply, events: false)
             let status: SliceReadStatus
             switch completed.result {
             case .success: status = .success
@@ -60,10 +72,11 @@ extension EventStoreClient {
             case .accessDenied:
                 return .failure(EventStoreClientError(.accessDenied, "access denied to stream \(stream)"))
             }
-            return .success(StreamEventsSlice(
-                status: status, stream: stream, fromEventNumber: from, events: completed.events.map(ResolvedEvent.init(indexed:)),
+            let header = StreamEventsSlice(
+                status: status, stream: stream, fromEventNumber: from, events: [],
                 nextEventNumber: completed.nextEventNumber, lastEventNumber: completed.lastEventNumber,
-                isEndOfStream: completed.isEndOfStream))
+                isEndOfStream: completed.isEndOfStream)
+            return .success((header, DeferredPageEvents(package: reply, kind: .stream, count: completed.eventCount)))
         }
     }
 
@@ -76,6 +89,17 @@ extension EventStoreClient {
         from position: Position, maxCount: Int, direction: ReadDirection = .forward, resolveLinks: Bool = false,
         credentials: UserCredentials? = nil
     ) async throws -> AllEventsSlice {
+        let (header, events) = try await readAllPage(
+            from: position, maxCount: maxCount, direction: direction, resolveLinks: resolveLinks, credentials: credentials)
+        var slice = header
+        slice.events = try events.decode()
+        return slice
+    }
+
+    /// One page of `$all` as the slice without its events, and the events still to decode.
+    func readAllPage(
+        from position: Position, maxCount: Int, direction: ReadDirection, resolveLinks: Bool, credentials: UserCredentials?
+    ) async throws -> (header: AllEventsSlice, events: DeferredPageEvents) {
         try Self.checkPageSize(maxCount)
         var request = ESReadAllEvents()
         request.commitPosition = position.commit
@@ -85,7 +109,7 @@ extension EventStoreClient {
         request.requireLeader = requireLeader
         let command: TCPCommand = direction == .forward ? .readAllEventsForward : .readAllEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
-            let completed = try Self.decodeAllPage(reply)
+            let completed = try Self.decodeAllPage(reply, events: false)
             switch completed.result {
             case .success: break
             case .accessDenied: return .failure(EventStoreClientError(.accessDenied, "access denied to $all"))
@@ -93,8 +117,9 @@ extension EventStoreClient {
                 return .failure(EventStoreClientError(.serverError, "read of $all failed: \(completed.error)"))
             }
             let next = Position(commit: completed.nextCommitPosition, prepare: completed.nextPreparePosition)
-            return .success(AllEventsSlice(fromPosition: position, events: completed.events.map(ResolvedEvent.init(resolved:)),
-                                           nextPosition: next, isEndOfStream: completed.events.isEmpty))
+            let header = AllEventsSlice(fromPosition: position, events: [], nextPosition: next,
+                                        isEndOfStream: completed.eventCount == 0)
+            return .success((header, DeferredPageEvents(package: reply, kind: .all, count: completed.eventCount)))
         }
     }
 

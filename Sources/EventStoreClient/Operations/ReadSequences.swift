@@ -40,7 +40,7 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
     /// One page from `from`, no larger than what the limit still allows; a missing or deleted stream throws.
     func page(from: Int64, alreadyDelivered: Int) async throws -> PageCursor<Int64>.Page {
         let remaining = limit.map { $0 - alreadyDelivered } ?? pageSize
-        let slice = try await client.readStreamSlice(
+        let (slice, events) = try await client.readStreamPage(
             stream, from: from, maxCount: Swift.min(pageSize, Swift.max(remaining, 1)), direction: direction,
             resolveLinks: resolveLinks, credentials: credentials)
         switch slice.status {
@@ -48,19 +48,34 @@ public struct StreamEventSequence: AsyncSequence, Sendable {
         case .streamNotFound: throw EventStoreClientError(.streamNotFound, "stream \(stream) not found")
         case .streamDeleted: throw EventStoreClientError(.streamDeleted, "stream \(stream) is deleted")
         }
-        return .init(events: slice.events, next: slice.nextEventNumber, isLast: slice.isEndOfStream)
+        return .init(count: events.count, next: slice.nextEventNumber, isLast: slice.isEndOfStream, events: events.decode)
     }
 }
 
 /// Pages through a read for the sequences above: hands out events one at a time, stops at the limit,
-/// and requests the next page while the current one is consumed (one page of read-ahead, so the
-/// server reads while the consumer works; at most two pages are held).
+/// and requests the next page as soon as the current one's header is known — before its events are
+/// decoded and while they are consumed (one page of read-ahead, so the server reads while the client
+/// decodes and the consumer works; at most two pages are held).
 struct PageCursor<Point: Sendable> {
-    /// One page: its events, where the next page starts, and whether it is the last one.
+    /// One page: how many events it holds, where the next page starts, whether it is the last one,
+    /// and its events, decoded when asked for (once, after the next page has been requested).
     struct Page: Sendable {
-        var events: [ResolvedEvent]
+        var count: Int
         var next: Point
         var isLast: Bool
+        var events: @Sendable () throws -> [ResolvedEvent]
+
+        /// A page whose events are already decoded.
+        init(events: [ResolvedEvent], next: Point, isLast: Bool) {
+            self.init(count: events.count, next: next, isLast: isLast) { events }
+        }
+
+        init(count: Int, next: Point, isLast: Bool, events: @escaping @Sendable () throws -> [ResolvedEvent]) {
+            self.count = count
+            self.next = next
+            self.isLast = isLast
+            self.events = events
+        }
     }
 
     /// Reads the page at `from`; `alreadyDelivered` events will have been handed out before it.
@@ -95,15 +110,20 @@ struct PageCursor<Point: Sendable> {
             } else {
                 page = try await fetch(nextPoint, delivered)
             }
-            buffer = page.events
-            index = 0
             nextPoint = page.next
             finished = page.isLast
-            let upcoming = delivered + buffer.count
+            let upcoming = delivered + page.count
             if !finished, limit.map({ upcoming < $0 }) ?? true {
                 let (fetch, from) = (fetch, nextPoint)
                 ahead = Task { try await fetch(from, upcoming) }
             }
+            do {
+                buffer = try page.events()
+            } catch {
+                ahead?.cancel()
+                throw error
+            }
+            index = 0
         }
         defer {
             index += 1
@@ -161,17 +181,17 @@ public struct AllEventSequence: AsyncSequence, Sendable {
 
     /// One page from `from`; a page that neither moves nor holds events is the last one.
     func page(from: Position) async throws -> PageCursor<Position>.Page {
-        let slice: AllEventsSlice
         if let filter {
-            slice = try await client.readAllFilteredSlice(
+            let slice = try await client.readAllFilteredSlice(
                 from: from, maxCount: pageSize, filter: filter, maxSearchWindow: Swift.max(pageSize, 4096),
                 direction: direction, resolveLinks: resolveLinks, credentials: credentials)
-        } else {
-            slice = try await client.readAllSlice(from: from, maxCount: pageSize, direction: direction,
-                                                  resolveLinks: resolveLinks, credentials: credentials)
+            let stuck = slice.nextPosition == from && slice.events.isEmpty
+            return .init(events: slice.events, next: slice.nextPosition, isLast: slice.isEndOfStream || stuck)
         }
-        let stuck = slice.nextPosition == from && slice.events.isEmpty
-        return .init(events: slice.events, next: slice.nextPosition, isLast: slice.isEndOfStream || stuck)
+        let (slice, events) = try await client.readAllPage(from: from, maxCount: pageSize, direction: direction,
+                                                           resolveLinks: resolveLinks, credentials: credentials)
+        let stuck = slice.nextPosition == from && events.count == 0
+        return .init(count: events.count, next: slice.nextPosition, isLast: slice.isEndOfStream || stuck, events: events.decode)
     }
 }
 

@@ -13,15 +13,27 @@ public struct ReadStreamPage: Sendable {
     public var isEndOfStream = false
     public var lastCommitPosition: Int64 = 0
     public var error = ""
+    /// How many events the page holds (also when only the header was decoded).
+    public var eventCount = 0
 
     /// Decodes the payload of `package` (a ReadStreamEvents*Completed).
-    public init(decoding package: TCPPackage) throws(TCPPayloadError) {
+    ///
+    /// With `events: false` only the header fields are decoded and the events are counted, not
+    /// read (a pass over their lengths): enough to request the next page before decoding this one
+    /// with ``events(in:expectedCount:)``.
+    public init(decoding package: TCPPackage, events decodeEvents: Bool = true) throws(TCPPayloadError) {
         self = try package.decodeFast { (reader: inout ProtoReader) throws(ProtoReadError) in
             var page = ReadStreamPage()
-            page.events.reserveCapacity(16)
+            page.events.reserveCapacity(decodeEvents ? 16 : 0)
             while let field = try reader.nextField() {
                 switch field.number {
-                case 1: page.events.append(try WireResolvedEvent.decode(&reader, wireType: field.wireType, positioned: false))
+                case 1:
+                    page.eventCount += 1
+                    if decodeEvents {
+                        page.events.append(try WireResolvedEvent.decode(&reader, wireType: field.wireType, positioned: false))
+                    } else {
+                        _ = try reader.lengthDelimited(wireType: field.wireType)
+                    }
                 case 2:
                     let raw = try reader.varint(wireType: field.wireType)
                     if let value = ESReadStreamEventsCompleted.ReadStreamResult(rawValue: Int(truncatingIfNeeded: Int32(truncatingIfNeeded: raw))) {
@@ -40,6 +52,15 @@ public struct ReadStreamPage: Sendable {
     }
 
     private init() {}
+
+    /// Decodes only the events of a ReadStreamEvents*Completed payload.
+    ///
+    /// `expectedCount` (the header's ``eventCount``) only sizes the array.
+    public static func events(in package: TCPPackage, expectedCount: Int = 0) throws(TCPPayloadError) -> [WireResolvedEvent] {
+        try package.decodeFast { (reader: inout ProtoReader) throws(ProtoReadError) in
+            try WireResolvedEvent.decodeRepeated(field: 1, positioned: false, expectedCount: expectedCount, &reader)
+        }
+    }
 }
 
 /// `ReadAllEventsCompleted`, decoded like ``ReadStreamPage``.
@@ -51,17 +72,26 @@ public struct ReadAllPage: Sendable {
     public var nextPreparePosition: Int64 = 0
     public var result: ESReadAllEventsCompleted.ReadAllResult = .success
     public var error = ""
+    /// How many events the page holds (also when only the header was decoded).
+    public var eventCount = 0
 
-    /// Decodes the payload of `package` (a ReadAllEvents*Completed).
-    public init(decoding package: TCPPackage) throws(TCPPayloadError) {
+    /// Decodes the payload of `package` (a ReadAllEvents*Completed); `events: false` decodes the
+    /// header only, as for ``ReadStreamPage/init(decoding:events:)``.
+    public init(decoding package: TCPPackage, events decodeEvents: Bool = true) throws(TCPPayloadError) {
         self = try package.decodeFast { (reader: inout ProtoReader) throws(ProtoReadError) in
             var page = ReadAllPage()
-            page.events.reserveCapacity(16)
+            page.events.reserveCapacity(decodeEvents ? 16 : 0)
             while let field = try reader.nextField() {
                 switch field.number {
                 case 1: page.commitPosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
                 case 2: page.preparePosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
-                case 3: page.events.append(try WireResolvedEvent.decode(&reader, wireType: field.wireType, positioned: true))
+                case 3:
+                    page.eventCount += 1
+                    if decodeEvents {
+                        page.events.append(try WireResolvedEvent.decode(&reader, wireType: field.wireType, positioned: true))
+                    } else {
+                        _ = try reader.lengthDelimited(wireType: field.wireType)
+                    }
                 case 4: page.nextCommitPosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
                 case 5: page.nextPreparePosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
                 case 6:
@@ -78,6 +108,15 @@ public struct ReadAllPage: Sendable {
     }
 
     private init() {}
+
+    /// Decodes only the events of a ReadAllEvents*Completed payload.
+    ///
+    /// `expectedCount` (the header's ``eventCount``) only sizes the array.
+    public static func events(in package: TCPPackage, expectedCount: Int = 0) throws(TCPPayloadError) -> [WireResolvedEvent] {
+        try package.decodeFast { (reader: inout ProtoReader) throws(ProtoReadError) in
+            try WireResolvedEvent.decodeRepeated(field: 3, positioned: true, expectedCount: expectedCount, &reader)
+        }
+    }
 }
 
 extension TCPPackage {

@@ -86,4 +86,20 @@ public struct WireResolvedEvent: Sendable, Hashable {
         try value.merge(&nested, positioned: positioned)
         return value
     }
+
+    /// Decodes every occurrence of the repeated message field `field`, skipping the other fields.
+    static func decodeRepeated(
+        field number: Int, positioned: Bool, expectedCount: Int, _ reader: inout ProtoReader
+    ) throws(ProtoReadError) -> [WireResolvedEvent] {
+        var events: [WireResolvedEvent] = []
+        events.reserveCapacity(expectedCount)
+        while let field = try reader.nextField() {
+            if field.number == number {
+                events.append(try decode(&reader, wireType: field.wireType, positioned: positioned))
+            } else {
+                try reader.skip(wireType: field.wireType, number: field.number)
+            }
+        }
+        return events
+    }
 }
