@@ -43,22 +43,25 @@ struct ReadContext {
         return .visible(minimum: minimum, last: last, maxAgeCutoff: cutoff)
     }
 
-    /// Resolves a `$>` link to its target (event absent when the target cannot be read).
-    func resolve(_ event: RecordedLogEvent, resolveLinks: Bool) throws(SQLiteError) -> ReadRecord {
-        guard resolveLinks, event.type == SystemEventTypes.link else { return ReadRecord(event) }
-        guard let (number, stream) = SystemEventTypes.parseLink(event.data),
+    /// The target of a `$>` link record, nil when it cannot be read (bad link, no access, gone, too old).
+    private func linkTarget(of link: RecordedLogEvent) throws(SQLiteError) -> RecordedLogEvent? {
+        guard let (number, stream) = SystemEventTypes.parseLink(link.data),
               try mayRead(stream),
               case .visible(let minimum, let last, let cutoff) = try state(of: stream),
               number >= minimum, number <= last,
               let target = try log.event(stream: stream, number: number),
               cutoff.map({ target.createdMs >= $0 }) ?? true
-        else { return ReadRecord(link: event, target: nil) }
-        return ReadRecord(link: event, target: target)
+        else { return nil }
+        return target
     }
 
-    /// Resolves every record of a page.
-    func resolve(_ events: [RecordedLogEvent], resolveLinks: Bool) throws(SQLiteError) -> [ReadRecord] {
-        guard resolveLinks else { return events.map(ReadRecord.init) }
-        return try events.map { (event) throws(SQLiteError) in try resolve(event, resolveLinks: true) }
+    /// The records of a page, with their `$>` links resolved when `resolveLinks` is set.
+    func resolve(_ events: [RecordedLogEvent], resolveLinks: Bool) throws(SQLiteError) -> ReadRecords {
+        var records = ReadRecords(events)
+        guard resolveLinks else { return records }
+        for index in events.indices where events[index].type == SystemEventTypes.link {
+            records.resolveLink(at: index, to: try linkTarget(of: events[index]))
+        }
+        return records
     }
 }

@@ -1,27 +1,43 @@
 import EventStoreWire
 
-/// A stored record as a read or a subscription returns it (the wire's `ResolvedIndexedEvent` /
-/// `ResolvedEvent`): the record itself, or — for a resolved `$>` link — its target and the link.
-struct ReadRecord: Sendable {
-    /// The event to show: the record, or a link's target; nil when a link's target cannot be read.
-    var event: RecordedLogEvent?
-    /// The link record, when `event` was reached through one.
-    var link: RecordedLogEvent?
-    /// The log position of the record that was read (the link's, for a resolved link).
-    var position: LogPosition
+/// Stored records as a read or a subscription returns them (the wire's `ResolvedIndexedEvent` /
+/// `ResolvedEvent`): each record as itself, or — for a resolved `$>` link — its target and the link.
+///
+/// The records stay in the array the log returned (no per-record wrapping or copying on the hot
+/// read path); resolved links are kept aside by index.
+struct ReadRecords: Sendable {
+    /// The records read, in order (for a resolved link, the link record itself).
+    private(set) var records: [RecordedLogEvent]
+    /// Resolved links, by index into `records`: the target, or nil when it cannot be read.
+    private(set) var targets: [Int: RecordedLogEvent?] = [:]
 
-    /// A record returned as itself.
-    init(_ record: RecordedLogEvent) {
-        event = record
-        link = nil
-        position = record.position
+    /// Records returned as themselves.
+    init(_ records: [RecordedLogEvent] = []) {
+        self.records = records
     }
 
-    /// A link and its target (nil when the target cannot be read).
+    /// One link and its target (nil when the target cannot be read).
     init(link: RecordedLogEvent, target: RecordedLogEvent?) {
-        event = target
-        self.link = link
-        position = link.position
+        records = [link]
+        targets = [0: target]
+    }
+
+    var count: Int { records.count }
+
+    /// Marks record `index` as a link resolved to `target` (nil: the target cannot be read).
+    mutating func resolveLink(at index: Int, to target: RecordedLogEvent?) {
+        targets[index] = .some(target)
+    }
+
+    /// The target of record `index` when it is a resolved link (`.some(nil)`: unreadable target).
+    func target(at index: Int) -> RecordedLogEvent?? {
+        targets.isEmpty ? nil : targets[index]
+    }
+
+    /// Record `index` in the wire's shape: the event shown (nil for an unreadable link target) and the link.
+    subscript(index: Int) -> (event: RecordedLogEvent?, link: RecordedLogEvent?) {
+        if let target = target(at: index) { return (target, records[index]) }
+        return (records[index], nil)
     }
 }
 
@@ -30,7 +46,7 @@ struct ReadRecord: Sendable {
 struct StreamPageReply: Sendable {
     typealias Result = ESReadStreamEventsCompleted.ReadStreamResult
 
-    var events: [ReadRecord] = []
+    var events = ReadRecords()
     var result: Result = .success
     var nextEventNumber: Int64 = -1
     var lastEventNumber: Int64 = -1
@@ -51,7 +67,7 @@ struct AllPageReply: Sendable {
 
     var commitPosition: Int64
     var preparePosition: Int64
-    var events: [ReadRecord] = []
+    var events = ReadRecords()
     var nextCommitPosition: Int64
     var nextPreparePosition: Int64
     /// Set only for a filtered read, whose reply carries `is_end_of_stream`.
@@ -70,10 +86,11 @@ struct AllPageReply: Sendable {
 }
 
 extension ESResolvedIndexedEvent {
-    /// The protobuf form of `record` (for the rarely used single-event read).
-    init(_ record: ReadRecord) {
+    /// The protobuf form of record `index` of `records` (for the rarely used single-event read).
+    init(_ records: ReadRecords, at index: Int) {
         self.init()
-        if let event = record.event { self.event = ESEventRecord(event) }
-        if let link = record.link { self.link = ESEventRecord(link) }
+        let (event, link) = records[index]
+        if let event { self.event = ESEventRecord(event) }
+        if let link { self.link = ESEventRecord(link) }
     }
 }

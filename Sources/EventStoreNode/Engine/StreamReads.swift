@@ -37,7 +37,7 @@ extension ReadContext {
         }
         if let found {
             reply.result = .success
-            reply.event = ESResolvedIndexedEvent(try resolve(found, resolveLinks: resolveLinks))
+            reply.event = ESResolvedIndexedEvent(try resolve([found], resolveLinks: resolveLinks), at: 0)
         } else if StreamNames.isSystem(stream), try originalExists(of: stream) {
             // A `$`-stream (notably `$$x`) with nothing to return but whose underlying stream exists.
             reply.result = .success

@@ -13,7 +13,7 @@ protocol SubscriptionSink: AnyObject, Sendable {
 /// What a subscription sends to its client.
 enum SubscriptionDelivery: Sendable {
     case confirmation(ESSubscriptionConfirmation)
-    case event(ReadRecord)
+    case event(ReadRecords)
     case checkpoint(LogPosition)
     case dropped(ESSubscriptionDropped.SubscriptionDropReason)
 }
@@ -152,10 +152,10 @@ final class SubscriptionHub: Sendable {
 
     private static func resolved(
         _ record: RecordedLogEvent, links: Bool, resolve: (String, Int64) -> RecordedLogEvent?
-    ) -> ReadRecord {
+    ) -> ReadRecords {
         guard links, record.type == SystemEventTypes.link, let (number, stream) = SystemEventTypes.parseLink(record.data) else {
-            return ReadRecord(record)
+            return ReadRecords([record])
         }
-        return ReadRecord(link: record, target: resolve(stream, number))
+        return ReadRecords(link: record, target: resolve(stream, number))
     }
 }

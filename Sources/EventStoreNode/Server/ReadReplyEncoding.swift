@@ -11,7 +11,7 @@ import NIOCore
 
 /// The field layout of `EventRecord` (protocol.md §4.9) for one stored event.
 private enum EventRecordEncoding {
-    static func size(_ event: RecordedLogEvent, version: ClientVersion) -> Int {
+    static func size(_ event: borrowing RecordedLogEvent, version: ClientVersion) -> Int {
         let contentType: Int32 = event.isJSON ? 1 : 0
         return ProtoSize.lengthDelimited(1, event.stream.utf8.count)
             + ProtoSize.int64(2, number(event, version))
@@ -24,7 +24,7 @@ private enum EventRecordEncoding {
             + ProtoSize.int64(10, event.createdMs)
     }
 
-    static func write(_ event: RecordedLogEvent, version: ClientVersion, into sink: inout ProtoSink) {
+    static func write(_ event: borrowing RecordedLogEvent, version: ClientVersion, into sink: inout ProtoSink) {
         let contentType: Int32 = event.isJSON ? 1 : 0
         sink.string(field: 1, event.stream)
         sink.int64(field: 2, number(event, version))
@@ -39,7 +39,7 @@ private enum EventRecordEncoding {
     }
 
     /// V1 clients see 32-bit event numbers.
-    private static func number(_ event: RecordedLogEvent, _ version: ClientVersion) -> Int64 {
+    private static func number(_ event: borrowing RecordedLogEvent, _ version: ClientVersion) -> Int64 {
         version == .v1 ? ClientVersion.downgrade(event.number) : event.number
     }
 }
@@ -47,25 +47,37 @@ private enum EventRecordEncoding {
 /// `ResolvedIndexedEvent` (event = 1, link = 2) and `ResolvedEvent` (the same plus positions 3, 4)
 /// for each record of a page, with every nested size computed once.
 private struct ReadRecordsEncoding {
-    let records: [ReadRecord]
+    let records: ReadRecords
     let withPosition: Bool
     let version: ClientVersion
     /// Per record: the body sizes of its event and link records (0 when absent) and of itself.
-    private let sizes: [(event: Int, link: Int, record: Int)]
+    private var sizes: [(event: Int, link: Int, record: Int)] = []
 
-    init(_ records: [ReadRecord], withPosition: Bool, version: ClientVersion) {
+    init(_ records: ReadRecords, withPosition: Bool, version: ClientVersion) {
         self.records = records
         self.withPosition = withPosition
         self.version = version
-        sizes = records.map { record in
-            let event = record.event.map { EventRecordEncoding.size($0, version: version) } ?? 0
-            let link = record.link.map { EventRecordEncoding.size($0, version: version) } ?? 0
-            var size = record.event == nil ? 0 : ProtoSize.lengthDelimited(1, event)
-            size += record.link == nil ? 0 : ProtoSize.lengthDelimited(2, link)
-            if withPosition {
-                size += ProtoSize.int64(3, record.position.commit) + ProtoSize.int64(4, record.position.prepare)
+        sizes.reserveCapacity(records.count)
+        for index in records.records.indices {
+            var event = 0
+            var link = 0
+            var size = 0
+            if let target = records.target(at: index) {
+                if let target {
+                    event = EventRecordEncoding.size(target, version: version)
+                    size += ProtoSize.lengthDelimited(1, event)
+                }
+                link = EventRecordEncoding.size(records.records[index], version: version)
+                size += ProtoSize.lengthDelimited(2, link)
+            } else {
+                event = EventRecordEncoding.size(records.records[index], version: version)
+                size += ProtoSize.lengthDelimited(1, event)
             }
-            return (event, link, size)
+            if withPosition {
+                let position = records.records[index].position
+                size += ProtoSize.int64(3, position.commit) + ProtoSize.int64(4, position.prepare)
+            }
+            sizes.append((event, link, size))
         }
     }
 
@@ -76,28 +88,33 @@ private struct ReadRecordsEncoding {
 
     /// Writes the records as repeated field `field`, each length-prefixed.
     func write(asField field: Int, into sink: inout ProtoSink) {
-        for (record, size) in zip(records, sizes) {
-            sink.lengthPrefix(field: field, length: size.record)
-            write(record, size, into: &sink)
+        for index in sizes.indices {
+            sink.lengthPrefix(field: field, length: sizes[index].record)
+            write(at: index, into: &sink)
         }
     }
 
     /// Writes the first record's body alone (`StreamEventAppeared` holds one `ResolvedEvent`).
-    func writeFirst(into sink: inout ProtoSink) { write(records[0], sizes[0], into: &sink) }
+    func writeFirst(into sink: inout ProtoSink) { write(at: 0, into: &sink) }
     var firstSize: Int { sizes[0].record }
 
-    private func write(_ record: ReadRecord, _ size: (event: Int, link: Int, record: Int), into sink: inout ProtoSink) {
-        if let event = record.event {
-            sink.lengthPrefix(field: 1, length: size.event)
-            EventRecordEncoding.write(event, version: version, into: &sink)
-        }
-        if let link = record.link {
+    private func write(at index: Int, into sink: inout ProtoSink) {
+        let size = sizes[index]
+        if let target = records.target(at: index) {
+            if let target {
+                sink.lengthPrefix(field: 1, length: size.event)
+                EventRecordEncoding.write(target, version: version, into: &sink)
+            }
             sink.lengthPrefix(field: 2, length: size.link)
-            EventRecordEncoding.write(link, version: version, into: &sink)
+            EventRecordEncoding.write(records.records[index], version: version, into: &sink)
+        } else {
+            sink.lengthPrefix(field: 1, length: size.event)
+            EventRecordEncoding.write(records.records[index], version: version, into: &sink)
         }
         if withPosition {
-            sink.int64(field: 3, record.position.commit)
-            sink.int64(field: 4, record.position.prepare)
+            let position = records.records[index].position
+            sink.int64(field: 3, position.commit)
+            sink.int64(field: 4, position.prepare)
         }
     }
 }
@@ -154,10 +171,10 @@ extension AllPageReply {
     }
 }
 
-extension ReadRecord {
-    /// A `StreamEventAppeared` message (`event = 1`, a `ResolvedEvent`) carrying this record.
+extension ReadRecords {
+    /// A `StreamEventAppeared` message (`event = 1`, a `ResolvedEvent`) carrying the first record.
     func encodedEventAppeared(for version: ClientVersion) -> ByteBuffer {
-        let record = ReadRecordsEncoding([self], withPosition: true, version: version)
+        let record = ReadRecordsEncoding(self, withPosition: true, version: version)
         let size = ProtoSize.lengthDelimited(1, record.firstSize)
         var buffer = ByteBufferAllocator().buffer(capacity: size)
         buffer.writeProtoMessage(size: size) { sink in

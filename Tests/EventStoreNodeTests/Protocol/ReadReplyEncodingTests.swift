@@ -19,20 +19,26 @@ import Testing
         return record
     }
 
-    static func indexed(_ read: ReadRecord, _ version: ClientVersion) -> ESResolvedIndexedEvent {
-        var message = ESResolvedIndexedEvent()
-        if let event = read.event { message.event = record(event, version) }
-        if let link = read.link { message.link = record(link, version) }
-        return message
+    static func indexed(_ records: ReadRecords, _ version: ClientVersion) -> [ESResolvedIndexedEvent] {
+        (0..<records.count).map { index in
+            var message = ESResolvedIndexedEvent()
+            let (event, link) = records[index]
+            if let event { message.event = record(event, version) }
+            if let link { message.link = record(link, version) }
+            return message
+        }
     }
 
-    static func resolved(_ read: ReadRecord, _ version: ClientVersion) -> ESResolvedEvent {
-        var message = ESResolvedEvent()
-        if let event = read.event { message.event = record(event, version) }
-        if let link = read.link { message.link = record(link, version) }
-        message.commitPosition = read.position.commit
-        message.preparePosition = read.position.prepare
-        return message
+    static func resolved(_ records: ReadRecords, _ version: ClientVersion) -> [ESResolvedEvent] {
+        (0..<records.count).map { index in
+            var message = ESResolvedEvent()
+            let (event, link) = records[index]
+            if let event { message.event = record(event, version) }
+            if let link { message.link = record(link, version) }
+            message.commitPosition = records.records[index].position.commit
+            message.preparePosition = records.records[index].position.prepare
+            return message
+        }
     }
 
     // MARK: Random replies
@@ -56,16 +62,19 @@ import Testing
         )
     }
 
-    static func records(_ random: inout SeededRandom) -> [ReadRecord] {
+    /// Up to 12 records: plain, links with an unreadable target, links with a target.
+    static func records(_ random: inout SeededRandom) -> ReadRecords {
         let numbers: [Int64] = [0, 1, 127, 128, Int64(Int32.max), Int64(Int32.max) + 1, 5_000_000_000, .max, -1]
-        return (0..<Int.random(in: 0...12, using: &random)).map { _ in
-            let original = event(&random, number: numbers.randomElement(using: &random)!)
+        let count = Int.random(in: 0...12, using: &random)
+        var records = ReadRecords((0..<count).map { _ in event(&random, number: numbers.randomElement(using: &random)!) })
+        for index in 0..<count {
             switch Int.random(in: 0...2, using: &random) {
-            case 0: return ReadRecord(original)
-            case 1: return ReadRecord(link: original, target: nil)
-            default: return ReadRecord(link: original, target: event(&random, number: numbers.randomElement(using: &random)!))
+            case 0: break
+            case 1: records.resolveLink(at: index, to: nil)
+            default: records.resolveLink(at: index, to: event(&random, number: numbers.randomElement(using: &random)!))
             }
         }
+        return records
     }
 
     static let seeds: [UInt64] = Array(1...40)
@@ -84,7 +93,7 @@ import Testing
 
         for version in [ClientVersion.v1, .v2] {
             var message = ESReadStreamEventsCompleted()
-            message.events = reply.events.map { Self.indexed($0, version) }
+            message.events = Self.indexed(reply.events, version)
             message.result = reply.result
             message.nextEventNumber = reply.nextEventNumber
             message.lastEventNumber = version == .v1 ? ClientVersion.downgrade(reply.lastEventNumber) : reply.lastEventNumber
@@ -115,7 +124,7 @@ import Testing
                     var message = ESFilteredReadAllEventsCompleted()
                     message.commitPosition = reply.commitPosition
                     message.preparePosition = reply.preparePosition
-                    message.events = reply.events.map { Self.resolved($0, version) }
+                    message.events = Self.resolved(reply.events, version)
                     message.nextCommitPosition = reply.nextCommitPosition
                     message.nextPreparePosition = reply.nextPreparePosition
                     message.isEndOfStream = reply.isEndOfStream!
@@ -126,7 +135,7 @@ import Testing
                     var message = ESReadAllEventsCompleted()
                     message.commitPosition = reply.commitPosition
                     message.preparePosition = reply.preparePosition
-                    message.events = reply.events.map { Self.resolved($0, version) }
+                    message.events = Self.resolved(reply.events, version)
                     message.nextCommitPosition = reply.nextCommitPosition
                     message.nextPreparePosition = reply.nextPreparePosition
                     message.result = ESReadAllEventsCompleted.ReadAllResult(rawValue: Int(reply.result.rawValue))!
@@ -142,12 +151,15 @@ import Testing
     @Test(arguments: seeds.prefix(10))
     func eventAppearedMatchesSwiftProtobuf(seed: UInt64) throws {
         var random = SeededRandom(seed: seed)
-        for read in Self.records(&random) {
+        let records = Self.records(&random)
+        for index in 0..<records.count {
+            let (event, link) = records[index]
+            let single = event == nil || link != nil ? ReadRecords(link: link!, target: event) : ReadRecords([event!])
             for version in [ClientVersion.v1, .v2] {
                 var message = ESStreamEventAppeared()
-                message.event = Self.resolved(read, version)
+                message.event = Self.resolved(single, version)[0]
                 let expected: [UInt8] = try message.serializedBytes(partial: true)
-                #expect(Array(read.encodedEventAppeared(for: version).readableBytesView) == expected)
+                #expect(Array(single.encodedEventAppeared(for: version).readableBytesView) == expected)
             }
         }
     }
