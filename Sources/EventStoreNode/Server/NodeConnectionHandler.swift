@@ -35,6 +35,9 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     private var pendingPackages = 0
     private var pendingBytes = 0
     private var closing = false
+    /// A flush is queued on the event loop: replies written in the same loop tick (a group commit
+    /// answers many appends at once) leave in one syscall.
+    private var flushQueued = false
 
     init(node: NodeContext) {
         self.node = node
@@ -118,8 +121,21 @@ final class NodeConnectionHandler: ChannelInboundHandler {
             loopBound.value.pendingPackages -= 1
             loopBound.value.pendingBytes -= bytes
         }
-        context.writeAndFlush(wrapOutboundOut(package), promise: promise)
+        context.write(wrapOutboundOut(package), promise: promise)
+        queueFlush(context)
         heartbeat?.sent(now: .now())
+    }
+
+    /// Flushes once the loop has run what is already queued on it (replies delivered together).
+    private func queueFlush(_ context: ChannelHandlerContext) {
+        guard !flushQueued else { return }
+        flushQueued = true
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            let (handler, context) = loopBound.value
+            handler.flushQueued = false
+            context.flush()
+        }
     }
 
     private func sendAndClose(_ package: TCPPackage) {

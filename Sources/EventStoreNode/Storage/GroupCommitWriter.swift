@@ -39,7 +39,7 @@ public final class GroupCommitWriter<State>: Sendable {
             didCommit: didCommit,
             beforeCommit: beforeCommit
         )
-        core.start(name: "esdb-storage-writer")
+        core.start(name: "esdb-writer")  // Linux thread names hold at most 15 bytes
     }
 
     deinit {
