@@ -48,6 +48,9 @@ def build(raw):
                        for who, tag in (("ours", "ours"), ("photonpump", "pp"))},
         "tui": {k: tui.get(k) for k in ("cpu_pct", "rss_mb", "rss_first_mb", "rss_max_mb", "rss_samples_mb")},
     }
+    if reps(raw, "fsync"):
+        # The disk's flush latency at the same rate: the floor under every durable delivery.
+        result["fsync_us"] = {q: med(raw, "fsync", q) for q in ("p50", "p90", "p99", "p999")}
     if reps(raw, "latency-ours-tmpfs"):
         result["latency_us"]["ours_tmpfs"] = {q: med(raw, "latency-ours-tmpfs", q) for q in ("p50", "p99", "p999")}
     decode_large = result["decode"]["large_mb_s"]
@@ -62,7 +65,7 @@ def build(raw):
     result["machine"] = load(raw, "machine.json")
     result["runs"] = {os.path.basename(f)[:-5]: json.load(open(f))
                       for f in sorted(glob.glob(os.path.join(raw, "*.json")))
-                      if not os.path.basename(f).startswith(("machine", "decode", "tui"))}
+                      if not os.path.basename(f).startswith(("machine", "decode", "tui", "fsync"))}
     return result
 
 
@@ -104,6 +107,9 @@ def table(r):
     for q in ("p50", "p99", "p999"):
         target, met = ("<= 2000", lo[q] <= 2000) if q == "p99" else ("", None)
         add(f"latency {q} at 1000/s, us", lo[q], lp[q], target, met)
+    if "fsync_us" in r:
+        f = r["fsync_us"]
+        add("  disk fdatasync p50/p99, us", f["p50"], None, f"p99 {fmt(f['p99'])}", None)
     if "ours_tmpfs" in r["latency_us"]:
         lt = r["latency_us"]["ours_tmpfs"]
         add("  p50/p99 with db on tmpfs, us", lt["p50"], None, f"p99 {fmt(lt['p99'])}", None)

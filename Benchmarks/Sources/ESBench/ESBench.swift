@@ -12,6 +12,7 @@ struct ESBench {
         "read": ReadBench.run,
         "catchup": CatchUpBench.run,
         "latency": LatencyBench.run,
+        "fsync": FsyncBench.run,
         "terminal-load": TerminalLoad.run,
         "node": NodeRunner.run,
     ]
