@@ -39,10 +39,14 @@ final class NodeEngine: Sendable {
             },
             didCommit: { _, records in
                 view.apply(records)
-                let batch = Dictionary(records.map { (BatchKey(stream: $0.stream, number: $0.number), $0) },
-                                       uniquingKeysWith: { $1 })
+                // Built only when a subscriber resolves a link: most commits never need it.
+                var batch: [BatchKey: RecordedLogEvent]?
                 hub.publish(records) { stream, number in
-                    if let hit = batch[BatchKey(stream: stream, number: number)] { return hit }
+                    if batch == nil {
+                        batch = Dictionary(records.map { (BatchKey(stream: $0.stream, number: $0.number), $0) },
+                                           uniquingKeysWith: { $1 })
+                    }
+                    if let hit = batch?[BatchKey(stream: stream, number: number)] { return hit }
                     return try? reader.withLog { (log) throws in try log.event(stream: stream, number: number) }
                 }
             })
@@ -57,28 +61,43 @@ final class NodeEngine: Sendable {
 
     /// Runs a write-like job on the writer thread; a job that throws resets the caches.
     private func writeJob(_ job: @escaping @Sendable (inout WriterState, inout WriteBatch) throws -> WriteResult) async -> WriteResult {
-        do {
-            return try await writer.submit { state, batch in
-                do {
-                    return try job(&state, &batch)
-                } catch {
-                    state.reset()
-                    throw error
-                }
-            }
-        } catch {
-            return .failure(.commitTimeout, "Storage failure: \(error)")
+        await withCheckedContinuation { continuation in
+            writeJob(job) { continuation.resume(returning: $0) }
         }
     }
 
-    func write(_ request: ESWriteEvents, events: [ProposedEvent], user: NodeUser?) async -> ESWriteEventsCompleted {
+    /// The callback form of ``writeJob(_:)``: `completion` runs on the writer thread after the commit.
+    private func writeJob(
+        _ job: @escaping @Sendable (inout WriterState, inout WriteBatch) throws -> WriteResult,
+        completion: @escaping @Sendable (WriteResult) -> Void
+    ) {
+        writer.submit({ state, batch in
+            do {
+                return try job(&state, &batch)
+            } catch {
+                state.reset()
+                throw error
+            }
+        }, completion: { result in
+            switch result {
+            case .success(let written): completion(written)
+            case .failure(let error): completion(.failure(.commitTimeout, "Storage failure: \(error)"))
+            }
+        })
+    }
+
+    /// WriteEvents. `completion` runs on the writer thread once the batch has committed: it must only
+    /// hand the result off (to the connection's event loop), since it delays the next batch.
+    func write(
+        _ request: ESWriteEvents, events: [ProposedEvent], user: NodeUser?,
+        completion: @escaping @Sendable (WriteResult) -> Void
+    ) {
         let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
         let stream = request.eventStreamID
         let expected = request.expectedVersion
-        let result = await writeJob { state, batch in
+        writeJob({ state, batch in
             try state.write(stream: stream, expected: expected, events: events, context: context, batch: &batch)
-        }
-        return ESWriteEventsCompleted(result)
+        }, completion: completion)
     }
 
     func delete(_ request: ESDeleteStream, user: NodeUser?) async -> ESDeleteStreamCompleted {

@@ -19,7 +19,14 @@ struct NodeRequestRouter {
             let request = try decode(ESWriteEvents.self)
             guard leaderCheck(request.requireLeader) else { return }
             let events = try ProposedEvent.validating(request.events, command: package.command)
-            respond(.writeEventsCompleted) { [engine, user] in await engine.write(request, events: events, user: user) }
+            // Straight from the event loop to the writer and back (no task in between): the reply is
+            // built on the connection's loop.
+            let (connection, id) = (connection, self.id)
+            engine.write(request, events: events, user: user) { result in
+                connection.reply(.writeEventsCompleted, id: id) { _ in
+                    TCPPackage(command: .writeEventsCompleted, correlationID: id, message: ESWriteEventsCompleted(result))
+                }
+            }
         case .deleteStream:
             let request = try decode(ESDeleteStream.self)
             guard leaderCheck(request.requireLeader) else { return }

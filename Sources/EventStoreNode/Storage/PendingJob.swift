@@ -18,19 +18,27 @@ enum PendingJobOutcome {
 }
 
 extension PendingJob {
+    /// Wraps `job`, calling `completion` (on the writer thread) with its result once committed, or its error.
+    init<R: Sendable>(
+        _ job: @escaping @Sendable (inout State, inout WriteBatch) throws -> R,
+        completion: @escaping @Sendable (Result<R, any Error>) -> Void
+    ) {
+        run = { state, batch in
+            do {
+                let value = try job(&state, &batch)
+                return .succeeded { completion(.success(value)) }
+            } catch {
+                return .failed(error)
+            }
+        }
+        fail = { completion(.failure($0)) }
+    }
+
     /// Wraps `job`, resuming `continuation` with its result or error.
     init<R: Sendable>(
         _ job: @escaping @Sendable (inout State, inout WriteBatch) throws -> R,
         continuation: CheckedContinuation<R, any Error>
     ) {
-        run = { state, batch in
-            do {
-                let value = try job(&state, &batch)
-                return .succeeded { continuation.resume(returning: value) }
-            } catch {
-                return .failed(error)
-            }
-        }
-        fail = { continuation.resume(throwing: $0) }
+        self.init(job) { continuation.resume(with: $0) }
     }
 }
