@@ -36,7 +36,8 @@ public enum CatchUpStart<Point: Sendable & Hashable>: Sendable, Hashable {
 /// subscription, with the gap-free hand-off of design.md §3 — and, unlike the legacy .NET client,
 /// it resumes by itself after a reconnect from the last delivered event, without gap or duplicate.
 ///
-/// The consumer sets the pace: the next page is read only when the previous one was consumed.
+/// The consumer sets the pace: a page of history is handed over whole once the consumer has taken
+/// the previous one (so the next page is read while this one is consumed), and nothing more is read.
 ///
 /// ```swift
 /// let subscription = client.catchUpAll(filter: .excludeSystemEvents)
@@ -46,7 +47,9 @@ public enum CatchUpStart<Point: Sendable & Hashable>: Sendable, Hashable {
 public struct CatchUpSubscription: AsyncSequence, Sendable {
     /// What the sequence yields.
     public typealias Element = CatchUpMessage
-    let channel: AsyncThrowingChannel<CatchUpMessage, any Error>
+    /// Messages cross from the producing task in batches (a page of history at a time, live events
+    /// one by one): one rendezvous per batch instead of two task switches per event.
+    let channel: AsyncThrowingChannel<[CatchUpMessage], any Error>
     let task: CancellationHandle
 
     /// Starts iterating.
@@ -63,15 +66,29 @@ public struct CatchUpSubscription: AsyncSequence, Sendable {
 
     /// The iterator: one element per call to `next()`.
     public struct Iterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingChannel<CatchUpMessage, any Error>.AsyncIterator
+        var base: AsyncThrowingChannel<[CatchUpMessage], any Error>.AsyncIterator
         let task: CancellationHandle
+        var batch: [CatchUpMessage] = []
+        var index = 0
+
+        init(base: AsyncThrowingChannel<[CatchUpMessage], any Error>.AsyncIterator, task: CancellationHandle) {
+            self.base = base
+            self.task = task
+        }
 
         public mutating func next() async throws -> CatchUpMessage? {
-            try await withTaskCancellationHandler {
-                try await base.next()
-            } onCancel: { [task] in
-                task.cancel()
+            while index >= batch.count {
+                let received = try await withTaskCancellationHandler {
+                    try await base.next()
+                } onCancel: { [task] in
+                    task.cancel()
+                }
+                guard let received else { return nil }
+                batch = received
+                index = 0
             }
+            defer { index += 1 }
+            return batch[index]
         }
     }
 }
@@ -136,7 +153,7 @@ extension EventStoreClient {
     }
 
     private func runCatchUp<Cursor: CatchUpCursor>(cursor: Cursor, start: CatchUpStart<Cursor.Point>) -> CatchUpSubscription {
-        let channel = AsyncThrowingChannel<CatchUpMessage, any Error>()
+        let channel = AsyncThrowingChannel<[CatchUpMessage], any Error>()
         let task = Task {
             do {
                 try await CatchUpLoop(cursor: cursor, channel: channel, client: self).run(start: start)
@@ -153,7 +170,7 @@ extension EventStoreClient {
 /// after every loss of the live feed.
 struct CatchUpLoop<Cursor: CatchUpCursor> {
     let cursor: Cursor
-    let channel: AsyncThrowingChannel<CatchUpMessage, any Error>
+    let channel: AsyncThrowingChannel<[CatchUpMessage], any Error>
     let client: EventStoreClient
 
     func run(start: CatchUpStart<Cursor.Point>) async throws {
@@ -166,9 +183,8 @@ struct CatchUpLoop<Cursor: CatchUpCursor> {
                 case .read(let from, let pauseFirst):
                     if pauseFirst { try await Task.sleep(for: .milliseconds(1)) }
                     let page = try await cursor.readPage(from: from)
-                    for event in page.events where machine.shouldDeliver(cursor.point(of: event)) {
-                        await channel.send(.event(event))
-                    }
+                    let fresh = page.events.filter { machine.shouldDeliver(cursor.point(of: $0)) }
+                    if !fresh.isEmpty { await channel.send(fresh.map(CatchUpMessage.event)) }
                     step = machine.pageRead(next: page.next, endOfStream: page.end, empty: page.events.isEmpty)
                 case .subscribe:
                     let subscription = try await cursor.subscribe()
@@ -179,21 +195,21 @@ struct CatchUpLoop<Cursor: CatchUpCursor> {
                         step = machine.fellBehind()
                         continue
                     }
-                    await channel.send(.caughtUp)
+                    await channel.send([.caughtUp])
                     for try await message in subscription {
                         guard case .event(let event) = message, machine.shouldDeliver(cursor.point(of: event)) else { continue }
-                        await channel.send(.event(event))
+                        await channel.send([.event(event)])
                     }
                     if Task.isCancelled { return }
                     live = nil
-                    await channel.send(.fellBehind(reason: "live subscription ended"))
+                    await channel.send([.fellBehind(reason: "live subscription ended")])
                     step = machine.fellBehind()
                 }
             } catch let error as EventStoreClientError where Self.resumable(error) {
                 let closed = await client.isClosed
                 if Task.isCancelled || closed { throw error }
                 live = nil
-                await channel.send(.fellBehind(reason: error.message))
+                await channel.send([.fellBehind(reason: error.message)])
                 step = machine.fellBehind()
             }
         }
