@@ -23,7 +23,9 @@ public enum StreamNames {
 
     /// The category stream (`$ce-<text before the first '-'>`), for non-system streams with a dash.
     public static func categoryStream(of stream: String) -> String? {
-        guard !isSystem(stream), let dash = stream.firstIndex(of: "-"), dash != stream.startIndex else { return nil }
+        // Searched as UTF-8 bytes: Character search walks grapheme clusters, and this runs per append.
+        guard !isSystem(stream), let dash = stream.utf8.firstIndex(of: UInt8(ascii: "-")), dash != stream.utf8.startIndex
+        else { return nil }
         return "$ce-" + stream[..<dash]
     }
 }
