@@ -39,4 +39,15 @@ import Testing
     @Test func zeroIDIsAllZeroBytes() {
         #expect(UUID.zero.dotNetBytes == [UInt8](repeating: 0, count: 16))
     }
+
+    @Test func randomIdsAreVersion4AndDistinct() {
+        let ids = (0..<2000).map { _ in UUID.random() }
+        #expect(Set(ids).count == ids.count)
+        for id in ids {
+            #expect(id.uuid.6 >> 4 == 4, "version nibble")
+            #expect(id.uuid.8 >> 6 == 0b10, "RFC 4122 variant")
+        }
+        // Both halves carry randomness: no byte position is constant across 2000 ids (bar the fixed bits).
+        #expect(Set(ids.map(\.uuid.0)).count > 100 && Set(ids.map(\.uuid.15)).count > 100)
+    }
 }

@@ -36,7 +36,7 @@ struct HeartbeatStateMachine {
             return now - probe.sentAt >= timeout ? .timedOut : .none
         }
         guard now - lastReceived >= interval else { return .none }
-        let id = UUID()
+        let id = UUID.random()
         probe = (id, now)
         return .sendRequest(id)
     }

@@ -63,7 +63,7 @@ struct OperationTable {
     ) -> Int {
         nextID += 1
         let entry = Entry(id: nextID, command: command, payload: payload, credentials: credentials, handler: handler,
-                          created: now, correlationID: UUID())
+                          created: now, correlationID: UUID.random())
         entries[entry.id] = entry
         queue.append(entry.id)
         flush(now: now, actions: &actions)
@@ -175,7 +175,7 @@ struct OperationTable {
         while inFlight < limits.maxConcurrent, !queue.isEmpty {
             let id = queue.removeFirst()
             guard var entry = entries[id] else { continue }
-            entry.correlationID = entry.everSent || entry.attempt > 1 ? UUID() : entry.correlationID
+            entry.correlationID = entry.everSent || entry.attempt > 1 ? UUID.random() : entry.correlationID
             entry.sentAt = now
             entry.everSent = true
             entries[id] = entry

@@ -91,7 +91,7 @@ public struct EventData: Sendable, Hashable {
     public var isJSON: Bool
 
     /// An event with raw bytes.
-    public init(id: UUID = UUID(), type: String, data: [UInt8], metadata: [UInt8] = [], isJSON: Bool) {
+    public init(id: UUID = UUID.random(), type: String, data: [UInt8], metadata: [UInt8] = [], isJSON: Bool) {
         self.id = id
         self.type = type
         self.data = data
@@ -100,7 +100,7 @@ public struct EventData: Sendable, Hashable {
     }
 
     /// A JSON event from JSON text.
-    public init(id: UUID = UUID(), type: String, json: String, metadata: String? = nil) {
+    public init(id: UUID = UUID.random(), type: String, json: String, metadata: String? = nil) {
         self.init(id: id, type: type, data: Array(json.utf8), metadata: metadata.map { Array($0.utf8) } ?? [], isJSON: true)
     }
 

@@ -108,7 +108,7 @@ extension WriterState {
         to event: RecordedLogEvent, in linkStream: String, context: WriteContext, batch: inout WriteBatch
     ) throws {
         let number = try head(of: linkStream, in: batch.log) + 1
-        let link = NewLogEvent(stream: linkStream, number: number, eventID: UUID().dotNetBytes, type: SystemEventTypes.link,
+        let link = NewLogEvent(stream: linkStream, number: number, eventID: UUID.random().dotNetBytes, type: SystemEventTypes.link,
                                isJSON: false, data: SystemEventTypes.linkData(number: event.number, stream: event.stream),
                                metadata: [], createdMs: context.now)
         _ = try batch.append(link)
@@ -121,7 +121,7 @@ extension WriterState {
     ) throws -> RecordedLogEvent {
         let metastream = StreamNames.metastream(of: stream)
         let number = try head(of: metastream, in: batch.log) + 1
-        let event = NewLogEvent(stream: metastream, number: number, eventID: UUID().dotNetBytes,
+        let event = NewLogEvent(stream: metastream, number: number, eventID: UUID.random().dotNetBytes,
                                 type: SystemEventTypes.metadata, isJSON: true, data: Array(meta.json.compactText.utf8),
                                 metadata: [], createdMs: context.now)
         let recorded = try batch.append(event)
@@ -146,7 +146,7 @@ extension WriterState {
         case .idempotent, .proceed:
             let recorded: RecordedLogEvent
             if hard {
-                let tombstone = NewLogEvent(stream: stream, number: EventNumber.deletedStream, eventID: UUID().dotNetBytes,
+                let tombstone = NewLogEvent(stream: stream, number: EventNumber.deletedStream, eventID: UUID.random().dotNetBytes,
                                             type: SystemEventTypes.streamDeleted, isJSON: true, data: [], metadata: [],
                                             createdMs: context.now)
                 recorded = try batch.append(tombstone)

@@ -89,7 +89,7 @@ final class NodeConnectionHandler: ChannelInboundHandler {
         self.heartbeat = heartbeat
         switch action {
         case .none: break
-        case .sendRequest: send(TCPPackage(command: .heartbeatRequest, correlationID: UUID()))
+        case .sendRequest: send(TCPPackage(command: .heartbeatRequest, correlationID: UUID.random()))
         case .close:
             node.logger.info("closing connection: heartbeat timeout")
             closing = true
