@@ -43,6 +43,7 @@ final class ConnectionDriver {
     private var channel: (any Channel)?
     private var timer: RepeatedTask?
     private var needsFlush = false
+    private var flushScheduled = false
     private var waitingForRoom: [() -> Void] = []
 
     init(configuration: ClientConfiguration, eventLoop: any EventLoop, events: EventBroadcaster<ClientEvent>,
@@ -259,6 +260,19 @@ final class ConnectionDriver {
         channel?.flush()
     }
 
+    /// Flushes once the loop has run what is already queued on it: operations submitted by many
+    /// tasks at once (64 appends in flight) leave in one write instead of one syscall each.
+    private func flushSoon() {
+        guard needsFlush, !flushScheduled else { return }
+        flushScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute {
+            let driver = loopBound.value
+            driver.flushScheduled = false
+            driver.flushIfNeeded()
+        }
+    }
+
     private func run(_ actions: [OperationTable.Action]) {
         for action in actions {
             switch action {
@@ -271,7 +285,7 @@ final class ConnectionDriver {
                 perform(lifecycle.redirect(to: target))
             }
         }
-        flushIfNeeded()
+        flushSoon()
     }
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
