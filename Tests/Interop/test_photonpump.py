@@ -42,6 +42,7 @@ import uuid
 import pytest
 
 import photonpump
+from photonpump_close import close_client
 from photonpump import exceptions as ppx
 from photonpump.messages import (
     End,
@@ -106,25 +107,7 @@ async def client(node, creds=None, name=None):
         await op(connected, f"TCP connect to {node.tcp_host}:{node.tcp_port}")
         yield conn
     finally:
-        await close_client(conn)
-
-
-async def close_client(conn):
-    # photonpump's heartbeat loop awaits asyncio.wait_for(response_future, 10). On Python 3.11 a
-    # cancel that lands just after the HeartbeatResponse completed that future is swallowed by
-    # wait_for, the loop goes on to sleep 30 s, and Client.close() (which gathers the loop) then
-    # hangs for up to 120 s. Cancel that task until it is really done before closing.
-    protocol = conn.connector.active_protocol
-    heartbeat = getattr(protocol, "heartbeat_loop", None)
-    for _ in range(100):
-        if heartbeat is None or heartbeat.done():
-            break
-        heartbeat.cancel()
-        await asyncio.wait([heartbeat], timeout=0.05)
-    try:
-        await asyncio.wait_for(conn.close(), OP_TIMEOUT)
-    except asyncio.TimeoutError:
-        pass
+        await close_client(conn, OP_TIMEOUT)
 
 
 async def collect(aiter_, what, limit=100_000):
