@@ -79,8 +79,13 @@ extension EventStoreClient {
 
     /// Decodes a reply payload leniently.
     static func decode<M: SwiftProtobufMessage>(_ reply: TCPPackage) throws(EventStoreClientError) -> M {
+        try decodingPayload { () throws(TCPPayloadError) in try reply.decodeMessage(as: M.self) }
+    }
+
+    /// Runs a payload decoder; a malformed payload is a protocol violation.
+    static func decodingPayload<T>(_ decode: () throws(TCPPayloadError) -> T) throws(EventStoreClientError) -> T {
         do {
-            return try reply.decodeMessage(as: M.self)
+            return try decode()
         } catch {
             throw EventStoreClientError(.protocolViolation, "\(error)")
         }

@@ -61,7 +61,10 @@ extension EventStoreClient {
         request.requireLeader = requireLeader
         let command: TCPCommand = direction == .forward ? .readStreamEventsForward : .readStreamEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
-            let completed = try Self.decodeStreamPage(reply, events: false)
+            // The header only: the events are decoded later, after the next page was requested.
+            let completed = try Self.decodingPayload { () throws(TCPPayloadError) in
+                try ReadStreamPage(decoding: reply, events: false)
+            }
             let status: SliceReadStatus
             switch completed.result {
             case .success: status = .success
@@ -109,7 +112,10 @@ extension EventStoreClient {
         request.requireLeader = requireLeader
         let command: TCPCommand = direction == .forward ? .readAllEventsForward : .readAllEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
-            let completed = try Self.decodeAllPage(reply, events: false)
+            // The header only: the events are decoded later, after the next page was requested.
+            let completed = try Self.decodingPayload { () throws(TCPPayloadError) in
+                try ReadAllPage(decoding: reply, events: false)
+            }
             switch completed.result {
             case .success: break
             case .accessDenied: return .failure(EventStoreClientError(.accessDenied, "access denied to $all"))

@@ -17,37 +17,13 @@ struct DeferredPageEvents: Sendable {
 
     /// Decodes the events (a malformed page is a protocol violation).
     func decode() throws(EventStoreClientError) -> [ResolvedEvent] {
-        do {
+        try EventStoreClient.decodingPayload { () throws(TCPPayloadError) in
             switch kind {
             case .stream:
-                return try ReadStreamPage.events(in: package, expectedCount: count).map(ResolvedEvent.init(indexed:))
+                try ReadStreamPage.events(in: package, expectedCount: count).map(ResolvedEvent.init(indexed:))
             case .all:
-                return try ReadAllPage.events(in: package, expectedCount: count).map(ResolvedEvent.init(resolved:))
+                try ReadAllPage.events(in: package, expectedCount: count).map(ResolvedEvent.init(resolved:))
             }
-        } catch {
-            throw EventStoreClientError(.protocolViolation, "\(error)")
-        }
-    }
-}
-
-extension EventStoreClient {
-    /// Decodes a ReadStreamEvents*Completed reply with the allocation-lean page decoder
-    /// (`events: false`: the header only, events counted).
-    static func decodeStreamPage(_ reply: TCPPackage, events: Bool = true) throws(EventStoreClientError) -> ReadStreamPage {
-        do {
-            return try ReadStreamPage(decoding: reply, events: events)
-        } catch {
-            throw EventStoreClientError(.protocolViolation, "\(error)")
-        }
-    }
-
-    /// Decodes a ReadAllEvents*Completed reply with the allocation-lean page decoder
-    /// (`events: false`: the header only, events counted).
-    static func decodeAllPage(_ reply: TCPPackage, events: Bool = true) throws(EventStoreClientError) -> ReadAllPage {
-        do {
-            return try ReadAllPage(decoding: reply, events: events)
-        } catch {
-            throw EventStoreClientError(.protocolViolation, "\(error)")
         }
     }
 }
