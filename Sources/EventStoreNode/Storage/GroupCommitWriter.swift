@@ -55,7 +55,7 @@ public final class GroupCommitWriter<State>: Sendable {
         _ job: @escaping @Sendable (inout State, inout WriteBatch) throws -> R
     ) async throws -> R {
         try await withCheckedThrowingContinuation { continuation in
-            core.enqueue(PendingJob(job, continuation: continuation))
+            submit(job) { continuation.resume(with: $0) }
         }
     }
 

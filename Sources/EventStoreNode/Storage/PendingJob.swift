@@ -1,7 +1,7 @@
 /// A submitted job, type-erased over its result, waiting in the writer's queue.
 ///
 /// Exactly one of `fail`, or the `acknowledge` closure returned by a successful `run`, is called:
-/// each resumes the submitter's continuation.
+/// each calls the submitter's completion.
 struct PendingJob<State>: Sendable {
     /// Runs the job on the writer thread inside its savepoint.
     let run: @Sendable (inout State, inout WriteBatch) -> PendingJobOutcome
@@ -32,13 +32,5 @@ extension PendingJob {
             }
         }
         fail = { completion(.failure($0)) }
-    }
-
-    /// Wraps `job`, resuming `continuation` with its result or error.
-    init<R: Sendable>(
-        _ job: @escaping @Sendable (inout State, inout WriteBatch) throws -> R,
-        continuation: CheckedContinuation<R, any Error>
-    ) {
-        self.init(job) { continuation.resume(with: $0) }
     }
 }
