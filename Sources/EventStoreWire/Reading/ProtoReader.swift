@@ -63,6 +63,11 @@ struct ProtoReader {
         return try varint()
     }
 
+    /// An enum field's raw value (enums are int32 on the wire: the varint is truncated to 32 bits).
+    mutating func enumValue(wireType: UInt8) throws(ProtoReadError) -> Int {
+        Int(truncatingIfNeeded: Int32(truncatingIfNeeded: try varint(wireType: wireType)))
+    }
+
     mutating func lengthDelimited(wireType: UInt8) throws(ProtoReadError) -> Range<Int> {
         guard wireType == 2 else { throw ProtoReadError(description: "wrong wire type \(wireType) for a length-delimited field") }
         return try lengthDelimited()

@@ -29,14 +29,10 @@ public struct ReadStreamPage: Sendable {
                 switch field.number {
                 case 1:
                     page.eventCount += 1
-                    if decodeEvents {
-                        page.events.append(try WireResolvedEvent.decode(&reader, wireType: field.wireType, positioned: false))
-                    } else {
-                        _ = try reader.lengthDelimited(wireType: field.wireType)
-                    }
+                    try WireResolvedEvent.take(&reader, wireType: field.wireType, positioned: false, into: &page.events,
+                                               decoding: decodeEvents)
                 case 2:
-                    let raw = try reader.varint(wireType: field.wireType)
-                    if let value = ESReadStreamEventsCompleted.ReadStreamResult(rawValue: Int(truncatingIfNeeded: Int32(truncatingIfNeeded: raw))) {
+                    if let value = ESReadStreamEventsCompleted.ReadStreamResult(rawValue: try reader.enumValue(wireType: field.wireType)) {
                         page.result = value
                     }
                 case 3: page.nextEventNumber = Int64(bitPattern: try reader.varint(wireType: field.wireType))
@@ -87,16 +83,12 @@ public struct ReadAllPage: Sendable {
                 case 2: page.preparePosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
                 case 3:
                     page.eventCount += 1
-                    if decodeEvents {
-                        page.events.append(try WireResolvedEvent.decode(&reader, wireType: field.wireType, positioned: true))
-                    } else {
-                        _ = try reader.lengthDelimited(wireType: field.wireType)
-                    }
+                    try WireResolvedEvent.take(&reader, wireType: field.wireType, positioned: true, into: &page.events,
+                                               decoding: decodeEvents)
                 case 4: page.nextCommitPosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
                 case 5: page.nextPreparePosition = Int64(bitPattern: try reader.varint(wireType: field.wireType))
                 case 6:
-                    let raw = try reader.varint(wireType: field.wireType)
-                    if let value = ESReadAllEventsCompleted.ReadAllResult(rawValue: Int(truncatingIfNeeded: Int32(truncatingIfNeeded: raw))) {
+                    if let value = ESReadAllEventsCompleted.ReadAllResult(rawValue: try reader.enumValue(wireType: field.wireType)) {
                         page.result = value
                     }
                 case 7: page.error = try reader.string(wireType: field.wireType)

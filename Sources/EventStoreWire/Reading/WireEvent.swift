@@ -87,6 +87,18 @@ public struct WireResolvedEvent: Sendable, Hashable {
         return value
     }
 
+    /// One occurrence of a repeated event field: decoded into `events`, or with `decoding` off only
+    /// skipped (its length checked) — for a page's header pass.
+    static func take(
+        _ reader: inout ProtoReader, wireType: UInt8, positioned: Bool, into events: inout [WireResolvedEvent], decoding: Bool
+    ) throws(ProtoReadError) {
+        if decoding {
+            events.append(try decode(&reader, wireType: wireType, positioned: positioned))
+        } else {
+            _ = try reader.lengthDelimited(wireType: wireType)
+        }
+    }
+
     /// Decodes every occurrence of the repeated message field `field`, skipping the other fields.
     static func decodeRepeated(
         field number: Int, positioned: Bool, expectedCount: Int, _ reader: inout ProtoReader
