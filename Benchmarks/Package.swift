@@ -1,6 +1,11 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
 /// Benchmarks, kept out of the root package's build (release builds only):
 /// `Benchmarks/run [--quick]` (the issue-6 suite: ESBench + photon-pump + the `esdb` terminal) and
 /// `Benchmarks/node-bench.sh` (raw-protocol node throughput).
@@ -22,10 +27,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-            ]
+            swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ESBench",
@@ -37,10 +39,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            swiftSettings: [
-                .swiftLanguageMode(.v6),
-                .enableUpcomingFeature("ExistentialAny"),
-            ]
+            swiftSettings: swiftSettings
         ),
     ]
 )
