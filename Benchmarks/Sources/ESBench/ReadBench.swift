@@ -4,8 +4,8 @@ import Foundation
 /// Measurement 4 (ours): events/s reading `--stream` forward in 4096-event pages (`--target stream`),
 /// or `$all` forward from the start (`--target all`, at most `--count` events), and this process's peak RSS.
 ///
-/// Reads go through the public `readStream` / `readAll` sequences, which fetch one page at a time
-/// as the consumer iterates; every event's data is touched so that nothing is skipped.
+/// Reads go through the public `readStream` / `readAll` sequences, which fetch pages as the consumer
+/// iterates (one page of read-ahead); every event's data is touched so that nothing is skipped.
 enum ReadBench {
     static func run(_ args: Args) async throws {
         let target = args.string("target", "stream")
