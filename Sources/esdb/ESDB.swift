@@ -75,8 +75,9 @@ struct ShellCommandLine: AsyncParsableCommand {
         options.readOnly = readonly
         options.interactive = interactive
         options.nodeDescription = connection.description
-        if interactive, TerminalUI.isUsable(environment: environment) {
-            let failed = await runTUI(connection: connection, options: options, color: color, fallback: sink)
+        // The full-screen TUI when it can start; otherwise the plain REPL below.
+        if interactive, TerminalUI.isUsable(environment: environment),
+           let failed = await runTUI(connection: connection, options: options, color: color) {
             await connection.close()
             if failed { throw ExitCode(1) }
             return
@@ -105,9 +106,9 @@ struct ShellCommandLine: AsyncParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
-    /// The full-screen TUI (stdin and stdout are terminals, TERM usable); falls back to the plain
-    /// REPL when curses cannot start. Returns whether the last command failed.
-    func runTUI(connection: Connection, options: ShellOptions, color: Bool, fallback sink: LineSink) async -> Bool {
+    /// The full-screen TUI (stdin and stdout are terminals, TERM usable). Returns whether the last
+    /// command failed, or nil when curses could not start (the caller runs the plain REPL instead).
+    func runTUI(connection: Connection, options: ShellOptions, color: Bool) async -> Bool? {
         var tuiOptions = TerminalUIOptions(historyPath: InteractivePrompt.historyPath)
         tuiOptions.color = color
         tuiOptions.banner = connection.banner
@@ -121,13 +122,7 @@ struct ShellCommandLine: AsyncParsableCommand {
         ReadlineCompletion.install()
         let result = await tui.run(session: session)
         await session.shutdown()
-        if let result { return result }
-        options.confirm = nil
-        let plain = ShellSession(client: connection.client, sink: sink, options: options)
-        await plain.start()
-        let failed = await InteractivePrompt(session: plain, sink: sink, banner: connection.banner).run()
-        await plain.shutdown()
-        return failed
+        return result
     }
 
     /// Runs lines in order; returns whether any failed. `quit` stops early.
