@@ -11,19 +11,14 @@ extension ShellSession {
     /// A page of a stream for browsers: up to `count` events from `from` forward, or the last
     /// `count` events (oldest first) when `from` is `nil`. Links are resolved.
     public func browse(stream: String, from: Int64?, count: Int) async throws -> [EventView] {
+        // No start: the newest `count`, read backward from the end and put back in order.
+        let direction: ReadDirection = from == nil ? .backward : .forward
         var events: [ResolvedEvent] = []
-        if let from {
-            for try await event in client.readStream(stream, from: from, direction: .forward, pageSize: count, maxCount: count,
-                                                     resolveLinks: true) {
-                events.append(event)
-            }
-        } else {
-            for try await event in client.readStream(stream, direction: .backward, pageSize: count, maxCount: count,
-                                                     resolveLinks: true) {
-                events.append(event)
-            }
-            events.reverse()
+        for try await event in client.readStream(stream, from: from, direction: direction, pageSize: count, maxCount: count,
+                                                 resolveLinks: true) {
+            events.append(event)
         }
+        if direction == .backward { events.reverse() }
         return events.compactMap(EventView.init)
     }
 }
