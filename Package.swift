@@ -147,12 +147,12 @@ let package = Package(
         ),
         .testTarget(
             name: "EventStoreTUITests",
-            dependencies: ["EventStoreTUI", "EventStoreShell", "EventStoreClient", "EventStoreWire", "esdb"],
+            dependencies: ["EventStoreTUI", "EventStoreShell", "EventStoreClient", "EventStoreWire", "EventStoreTesting", "esdb"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EventStoreShellTests",
-            dependencies: ["EventStoreShell", "esdb"],
+            dependencies: ["EventStoreShell", "EventStoreTesting", "esdb"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -6,7 +6,7 @@ import Foundation
 /// name), and a self-signed `localhost` certificate. Certificates are valid for one day.
 ///
 /// ```swift
-/// let pki = try TestPKI.make()
+/// let pki = try await TestPKI.make()
 /// defer { pki.remove() }
 /// configuration.tls = NodeConfiguration.TLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
 /// ```
@@ -26,8 +26,13 @@ public struct TestPKI: Sendable {
     /// The key of the self-signed certificate.
     public let selfSignedKey: String
 
-    /// Makes a CA and the server certificates; `name` is the CA's common name.
-    public static func make(name: String = "esdb test CA") throws -> TestPKI {
+    /// Makes a CA and the server certificates; `name` is the CA's common name. The `openssl` runs
+    /// happen on a dedicated thread, not on the cooperative pool.
+    public static func make(name: String = "esdb test CA") async throws -> TestPKI {
+        try await runOnDedicatedThread { try makeBlocking(name: name) }
+    }
+
+    private static func makeBlocking(name: String) throws -> TestPKI {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tls-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = { (file: String) in directory.appendingPathComponent(file).path }

@@ -1,9 +1,10 @@
 import Foundation
+import EventStoreTesting
 import Testing
 
 /// `esdb` without a TTY: `-c`, stdin scripts, `--json`, exit codes — as a script would use it.
 @Suite(.serialized) struct CommandLineTests {
-    struct Run {
+    struct Run: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -21,7 +22,12 @@ import Testing
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug/esdb")
     }
 
-    static func esdb(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> Run {
+    /// Runs `esdb` to the end (on a dedicated thread: the wait blocks).
+    static func esdb(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Run {
+        try await runOnDedicatedThread { try esdbBlocking(arguments, stdin: stdin, environment: environment) }
+    }
+
+    private static func esdbBlocking(_ arguments: [String], stdin: String?, environment: [String: String]) throws -> Run {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
@@ -46,8 +52,8 @@ import Testing
                    stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    @Test func appendAndReadAsJSONLines() throws {
-        let run = try Self.esdb(["--mem", "--json", "-c", #"append orders-1 OrderPlaced '{"total": 12}' --meta '{"user":"u1"}'"#,
+    @Test func appendAndReadAsJSONLines() async throws {
+        let run = try await Self.esdb(["--mem", "--json", "-c", #"append orders-1 OrderPlaced '{"total": 12}' --meta '{"user":"u1"}'"#,
                                  "-c", "append orders-1 OrderShipped '{}'", "-c", "read orders-1", "-c", "show orders-1 0"])
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.lines
@@ -59,33 +65,33 @@ import Testing
         #expect(lines[4] == lines[2])
     }
 
-    @Test func binaryDataIsBase64InJSONAndHexInShow() throws {
-        let json = try Self.esdb(["--mem", "--json", "-c", "append blobs-1 Blob hello --binary", "-c", "read blobs-1"])
+    @Test func binaryDataIsBase64InJSONAndHexInShow() async throws {
+        let json = try await Self.esdb(["--mem", "--json", "-c", "append blobs-1 Blob hello --binary", "-c", "read blobs-1"])
         #expect(json.lines.last?.contains(#""dataBase64":"aGVsbG8=""#) == true)
-        let human = try Self.esdb(["--mem", "--no-color", "-c", "append blobs-1 Blob hello --binary", "-c", "show blobs-1 last"])
+        let human = try await Self.esdb(["--mem", "--no-color", "-c", "append blobs-1 Blob hello --binary", "-c", "show blobs-1 last"])
         #expect(human.stdout.contains("68 65 6c 6c 6f"))
     }
 
-    @Test func failuresAreOneLineAndExitOne() throws {
-        let run = try Self.esdb(["--mem", "-c", "append s-1 T '{}'", "-c", "append s-1 T '{}' --expected 5", "-c", "read s-1 --count 1"])
+    @Test func failuresAreOneLineAndExitOne() async throws {
+        let run = try await Self.esdb(["--mem", "-c", "append s-1 T '{}'", "-c", "append s-1 T '{}' --expected 5", "-c", "read s-1 --count 1"])
         #expect(run.status == 1)
         #expect(run.stderr == "append: wrong expected version: stream s-1 is at 0, expected 5\n")
         #expect(run.stdout.contains("s-1#0"))
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        let run = try Self.esdb(["--mem", "--nonsense"])
+    @Test func usageErrorsExitTwo() async throws {
+        let run = try await Self.esdb(["--mem", "--nonsense"])
         #expect(run.status == 2)
         #expect(run.stderr.contains("Unknown option '--nonsense'"))
     }
 
-    @Test func unreachableServerExitsThree() throws {
-        let run = try Self.esdb(["--connect", "ConnectTo=tcp://127.0.0.1:1; MaxReconnections=0", "-c", "status"])
+    @Test func unreachableServerExitsThree() async throws {
+        let run = try await Self.esdb(["--connect", "ConnectTo=tcp://127.0.0.1:1; MaxReconnections=0", "-c", "status"])
         #expect(run.status == 3)
         #expect(run.stderr.hasPrefix("esdb: could not connect"))
     }
 
-    @Test func scriptsOnStdinWithCommentsAndTailLimit() throws {
+    @Test func scriptsOnStdinWithCommentsAndTailLimit() async throws {
         let script = """
             # set up
             append cart-1 ItemAdded '{"sku": "a"}'
@@ -95,7 +101,7 @@ import Testing
             streams
             categories
             """
-        let run = try Self.esdb(["--mem", "--json"], stdin: script)
+        let run = try await Self.esdb(["--mem", "--json"], stdin: script)
         #expect(run.status == 0, "\(run.stderr)")
         let lines = run.lines
         #expect(lines.count == 3 + 2 + 2)
@@ -104,29 +110,29 @@ import Testing
         #expect(lines[6] == #"{"categories":["cart"]}"#)
     }
 
-    @Test func destructiveCommandsNeedYesAndReadonlyRefusesWrites() throws {
-        let refused = try Self.esdb(["--mem", "-c", "append d-1 T '{}'", "-c", "delete d-1"])
+    @Test func destructiveCommandsNeedYesAndReadonlyRefusesWrites() async throws {
+        let refused = try await Self.esdb(["--mem", "-c", "append d-1 T '{}'", "-c", "delete d-1"])
         #expect(refused.status == 1)
         #expect(refused.stderr == "delete: refusing without --yes (this is destructive)\n")
-        let deleted = try Self.esdb(["--mem", "-c", "append d-1 T '{}'", "-c", "delete d-1 --yes", "-c", "read d-1"])
+        let deleted = try await Self.esdb(["--mem", "-c", "append d-1 T '{}'", "-c", "delete d-1 --yes", "-c", "read d-1"])
         #expect(deleted.stderr.contains("read: stream d-1 not found"))
-        let readonly = try Self.esdb(["--mem", "--readonly", "-c", "append d-1 T '{}'"])
+        let readonly = try await Self.esdb(["--mem", "--readonly", "-c", "append d-1 T '{}'"])
         #expect(readonly.status == 1 && readonly.stderr == "append: refused: esdb runs with --readonly\n")
     }
 
-    @Test func metadataShowAndSet() throws {
-        let run = try Self.esdb(["--mem", "--json", "-c", "append m-1 T '{}'", "-c", #"meta m-1 --set '{"$maxCount": 5, "owner": "x"}' --yes"#,
+    @Test func metadataShowAndSet() async throws {
+        let run = try await Self.esdb(["--mem", "--json", "-c", "append m-1 T '{}'", "-c", #"meta m-1 --set '{"$maxCount": 5, "owner": "x"}' --yes"#,
                                  "-c", "meta m-1"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.lines.last == #"{"stream":"m-1","metadata":{"$maxCount":5,"owner":"x"},"version":0}"#)
     }
 
-    @Test func persistentDataSurvivesRestartsOfTheEmbeddedNode() throws {
+    @Test func persistentDataSurvivesRestartsOfTheEmbeddedNode() async throws {
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-home-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let first = try Self.esdb(["-c", "append keep-1 T '{\"n\":1}'"], environment: ["XDG_DATA_HOME": home])
+        let first = try await Self.esdb(["-c", "append keep-1 T '{\"n\":1}'"], environment: ["XDG_DATA_HOME": home])
         #expect(first.status == 0, "\(first.stderr)")
-        let second = try Self.esdb(["--json", "-c", "read keep-1"], environment: ["XDG_DATA_HOME": home])
+        let second = try await Self.esdb(["--json", "-c", "read keep-1"], environment: ["XDG_DATA_HOME": home])
         #expect(second.lines.count == 1 && second.lines[0].contains(#""data":{"n":1}"#))
     }
 }

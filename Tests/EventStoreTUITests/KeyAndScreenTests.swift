@@ -71,6 +71,22 @@ import Testing
         #expect(state.tails.isEmpty)
     }
 
+    /// A tail's own output opens its pane, whatever arrives first: the start (named `$all`, not after
+    /// the first event's stream), or — were it ever to overtake — the change to live.
+    @Test func tailPanesOpenUnderTheTailsNameAndKeepTheirState() {
+        var state = AppState()
+        state.apply(.output(.tailStarted(id: 1, stream: "$all")), at: 0)
+        state.apply((0..<2).map { TUIEvent.output(.event(Fixtures.event("orders-1", $0), tail: 1)) }, at: 0)
+        state.apply(.output(.tailState(TailStateChange(id: 1, stream: "$all", isLive: true))), at: 0)
+        #expect(state.tails.map(\.target) == ["$all"] && state.tails[0].isLive && state.tails[0].received == 2)
+        #expect(state.output.items.map(\.text).contains("tail 1 following $all (untail 1 to stop)"))
+
+        state.apply(.output(.tailState(TailStateChange(id: 2, stream: "orders-1", isLive: true))), at: 0)
+        state.apply(.output(.tailStarted(id: 2, stream: "orders-1")), at: 0)
+        #expect(state.tails.map(\.target) == ["$all", "orders-1"] && state.tails[1].isLive)
+        #expect(Fixtures.screen(&state).contains("Tail 2 orders-1 [live]"))
+    }
+
     @Test func confirmationAnswersYOnly() {
         var state = AppState()
         state.apply(.confirm("delete orders-1?"), at: 0)

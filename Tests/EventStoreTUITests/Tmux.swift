@@ -1,7 +1,10 @@
+import EventStoreTesting
 import Foundation
 
 /// A private tmux server running one program in a detached session of fixed size, for end-to-end tests.
-/// Screens are read with `capture-pane` and always polled with a deadline.
+/// Screens are read with `capture-pane` and always polled with a deadline. Every tmux command runs
+/// on a dedicated thread (``runOnDedicatedThread(_:)``), so a test at the keyboard never holds one of
+/// the cooperative pool's threads.
 final class Tmux {
     struct Timeout: Error, CustomStringConvertible {
         var what: String
@@ -31,17 +34,17 @@ final class Tmux {
     let home: String
 
     /// Starts `arguments` (run through `env`, so `K=V` words set the environment) in a session of `columns` × `rows`.
-    init(_ arguments: [String], columns: Int = 120, rows: Int = 36) throws {
+    init(_ arguments: [String], columns: Int = 120, rows: Int = 36) async throws {
         home = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tui-\(UUID())").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         let command = (["env", "TERM=xterm-256color", "LANG=C.UTF-8", "XDG_STATE_HOME=\(home)", "XDG_DATA_HOME=\(home)"]
             + arguments).map(Self.quote).joined(separator: " ") + "; echo EXIT=$?; sleep 600"
         // The server forks from new-session and would hold a stdout pipe open forever: give it no pipe.
-        try run(["new-session", "-d", "-s", "t", "-x", String(columns), "-y", String(rows), command], capture: false)
+        try await run(["new-session", "-d", "-s", "t", "-x", String(columns), "-y", String(rows), command], capture: false)
     }
 
     deinit {
-        _ = try? run(["kill-server"], capture: false)
+        _ = try? Spawn.run(Self.command(socket, ["kill-server"]), environment: Self.environment, capture: false)
         try? FileManager.default.removeItem(atPath: home)
     }
 
@@ -49,49 +52,58 @@ final class Tmux {
         "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    @discardableResult
-    func run(_ arguments: [String], capture: Bool = true) throws -> String {
+    private static var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["LANG"] = "C.UTF-8"
         environment.removeValue(forKey: "TMUX")
-        return try Spawn.run(["tmux", "-L", socket] + arguments, environment: environment, capture: capture).output
+        return environment
+    }
+
+    private static func command(_ socket: String, _ arguments: [String]) -> [String] {
+        ["tmux", "-L", socket] + arguments
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], capture: Bool = true) async throws -> String {
+        let command = Self.command(socket, arguments)
+        return try await runOnDedicatedThread { try Spawn.run(command, environment: Self.environment, capture: capture).output }
     }
 
     /// The screen as text.
-    func screen() -> String {
-        (try? run(["capture-pane", "-p", "-t", "t"])) ?? ""
+    func screen() async -> String {
+        (try? await run(["capture-pane", "-p", "-t", "t"])) ?? ""
     }
 
     /// Keys in tmux syntax (`Enter`, `Tab`, `C-d`, `F2`...).
-    func press(_ keys: String...) throws {
-        try run(["send-keys", "-t", "t"] + keys)
+    func press(_ keys: String...) async throws {
+        try await run(["send-keys", "-t", "t"] + keys)
     }
 
     /// Literal text.
-    func type(_ text: String) throws {
-        try run(["send-keys", "-t", "t", "-l", text])
+    func type(_ text: String) async throws {
+        try await run(["send-keys", "-t", "t", "-l", text])
     }
 
-    func resize(columns: Int, rows: Int) throws {
-        try run(["resize-window", "-t", "t", "-x", String(columns), "-y", String(rows)])
+    func resize(columns: Int, rows: Int) async throws {
+        try await run(["resize-window", "-t", "t", "-x", String(columns), "-y", String(rows)])
     }
 
     /// Polls the screen until `condition` holds; throws with the last screen after `timeout`.
     @discardableResult
-    func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: (String) -> Bool) throws -> String {
+    func waitFor(_ what: String, timeout: Duration = .seconds(20), _ condition: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
-            last = screen()
+            last = await screen()
             if condition(last) { return last }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw Timeout(what: what, screen: last)
     }
 
     /// Waits until the screen contains `text`.
     @discardableResult
-    func waitFor(_ text: String, timeout: Duration = .seconds(20)) throws -> String {
-        try waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
+    func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws -> String {
+        try await waitFor("\"\(text)\"", timeout: timeout) { $0.contains(text) }
     }
 }

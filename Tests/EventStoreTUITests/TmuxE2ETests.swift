@@ -1,3 +1,4 @@
+import EventStoreTesting
 import Foundation
 import Testing
 
@@ -14,120 +15,120 @@ struct TmuxE2ETests {
         return String(match.1)
     }
 
-    @Test func appendReadTailSwitchPanesResizeAndQuit() throws {
-        let tmux = try Tmux([Tmux.esdb, "--mem"])
-        let start = try tmux.waitFor("the connected header and the prompt") {
+    @Test func appendReadTailSwitchPanesResizeAndQuit() async throws {
+        let tmux = try await Tmux([Tmux.esdb, "--mem"])
+        let start = try await tmux.waitFor("the connected header and the prompt") {
             $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>"
         }
         let port = try #require(Self.port(in: start))
 
-        try tmux.type(#"append orders-1 OrderPlaced '{"total": 12}'"#)
-        try tmux.press("Enter")
-        try tmux.waitFor("appended orders-1#0")
-        try tmux.type("tail orders-1 --from start")
-        try tmux.press("Enter")
-        try tmux.waitFor("a live tail with the first event") { $0.contains("Tail 1 orders-1 [live]") && $0.contains("orders-1#0 ") }
+        try await tmux.type(#"append orders-1 OrderPlaced '{"total": 12}'"#)
+        try await tmux.press("Enter")
+        try await tmux.waitFor("appended orders-1#0")
+        try await tmux.type("tail orders-1 --from start")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("a live tail with the first event") { $0.contains("Tail 1 orders-1 [live]") && $0.contains("orders-1#0 ") }
 
         // Append through the prompt and from another esdb connected to the same node.
-        try tmux.type("append orders-1 OrderShipped '{}'")
-        try tmux.press("Enter")
-        try tmux.waitFor("orders-1#1 ")
-        let other = try Spawn.run([Tmux.esdb, "--connect", "tcp://admin:changeit@127.0.0.1:\(port)",
-                                   "-c", #"append orders-1 Remote '{"from":"outside"}'"#])
+        try await tmux.type("append orders-1 OrderShipped '{}'")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("orders-1#1 ")
+        let remote = [Tmux.esdb, "--connect", "tcp://admin:changeit@127.0.0.1:\(port)", "-c", #"append orders-1 Remote '{"from":"outside"}'"#]
+        let other = try await runOnDedicatedThread { try Spawn.run(remote) }
         #expect(other.status == 0)
-        try tmux.waitFor("the outside event in the tail") { $0.contains("orders-1#2 ") && $0.contains("Remote") }
-        #expect(tmux.screen().contains("gaps 0 dups 0"))
+        try await tmux.waitFor("the outside event in the tail") { $0.contains("orders-1#2 ") && $0.contains("Remote") }
+        #expect(await tmux.screen().contains("gaps 0 dups 0"))
 
-        try tmux.type("read orders-1")
-        try tmux.press("Enter")
-        try tmux.waitFor("the read in the output") { $0.contains("esdb> read orders-1") && $0.contains("OrderShipped") }
-        try tmux.press("Up")
-        try tmux.waitFor("the last line recalled from history") { Self.promptLine($0) == "esdb> read orders-1" }
-        try tmux.press("C-c")
-        try tmux.waitFor("the prompt cleared by Ctrl-C") { Self.promptLine($0) == "esdb>" }
+        try await tmux.type("read orders-1")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("the read in the output") { $0.contains("esdb> read orders-1") && $0.contains("OrderShipped") }
+        try await tmux.press("Up")
+        try await tmux.waitFor("the last line recalled from history") { Self.promptLine($0) == "esdb> read orders-1" }
+        try await tmux.press("C-c")
+        try await tmux.waitFor("the prompt cleared by Ctrl-C") { Self.promptLine($0) == "esdb>" }
 
         // Switch panes: Tab (empty prompt) focuses the streams pane; Enter opens its events, Enter again the detail.
-        try tmux.press("Tab")
-        try tmux.waitFor("the streams pane's key hints") { $0.contains("Enter open") && $0.contains("Streams (1)") }
-        try tmux.press("Enter")
-        try tmux.waitFor("Events orders-1 (3)")
-        try tmux.press("Down")
-        try tmux.press("Enter")
-        try tmux.waitFor("the detail of event 1") { $0.contains("number:   1") && $0.contains("type:     OrderShipped") }
+        try await tmux.press("Tab")
+        try await tmux.waitFor("the streams pane's key hints") { $0.contains("Enter open") && $0.contains("Streams (1)") }
+        try await tmux.press("Enter")
+        try await tmux.waitFor("Events orders-1 (3)")
+        try await tmux.press("Down")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("the detail of event 1") { $0.contains("number:   1") && $0.contains("type:     OrderShipped") }
 
-        try tmux.resize(columns: 80, rows: 24)
-        try tmux.waitFor("the layout for 80x24") { screen in
+        try await tmux.resize(columns: 80, rows: 24)
+        try await tmux.waitFor("the layout for 80x24") { screen in
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
             return lines.count >= 24 && lines[23].hasPrefix("esdb>") && lines[22].contains("scroll")
                 && lines.allSatisfy { $0.count <= 80 } && screen.contains("Tail 1 orders-1")
         }
-        try tmux.resize(columns: 140, rows: 40)
-        try tmux.waitFor("the layout for 140x40") { screen in
+        try await tmux.resize(columns: 140, rows: 40)
+        try await tmux.waitFor("the layout for 140x40") { screen in
             let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
             return lines.count >= 40 && lines[39].hasPrefix("esdb>")
         }
 
-        try tmux.press("q")
-        try tmux.waitFor("EXIT=0")
+        try await tmux.press("q")
+        try await tmux.waitFor("EXIT=0")
     }
 
-    @Test func pauseFilterConfirmAndHelp() throws {
-        let tmux = try Tmux([Tmux.esdb, "--mem"])
-        try tmux.waitFor("the prompt") { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
-        try tmux.type("demo --live")
-        try tmux.press("Enter")
-        try tmux.type("tail $all")
-        try tmux.press("Enter")
-        try tmux.waitFor("live events in the tail") { $0.contains("Tail 1 $all [live]") && $0.contains("$ce-") }
+    @Test func pauseFilterConfirmAndHelp() async throws {
+        let tmux = try await Tmux([Tmux.esdb, "--mem"])
+        try await tmux.waitFor("the prompt") { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
+        try await tmux.type("demo --live")
+        try await tmux.press("Enter")
+        try await tmux.type("tail $all")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("live events in the tail") { $0.contains("Tail 1 $all [live]") && $0.contains("$ce-") }
 
-        try tmux.press("F5")
-        try tmux.press("p")
-        try tmux.waitFor("new events counted while paused") { $0.firstMatch(of: /PAUSED [1-9]\d* new/) != nil }
-        try tmux.press("f")
-        try tmux.waitFor("following again") { !$0.contains("PAUSED") }
+        try await tmux.press("F5")
+        try await tmux.press("p")
+        try await tmux.waitFor("new events counted while paused") { $0.firstMatch(of: /PAUSED [1-9]\d* new/) != nil }
+        try await tmux.press("f")
+        try await tmux.waitFor("following again") { !$0.contains("PAUSED") }
 
         // Filter the tail: only $ce- lines, then negated, then cleared with Esc.
-        try tmux.type("/^\\$ce-")
-        try tmux.press("Enter")
-        try tmux.waitFor("the filter in the tail title") { screen in
+        try await tmux.type("/^\\$ce-")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("the filter in the tail title") { screen in
             screen.contains("/^\\$ce-") && !screen.contains("\n$streams#")
         }
-        try tmux.press("Escape")
-        try tmux.waitFor("the filter cleared") { !$0.contains("/^\\$ce-") }
+        try await tmux.press("Escape")
+        try await tmux.waitFor("the filter cleared") { !$0.contains("/^\\$ce-") }
 
         // A destructive command asks first.
-        try tmux.press("F2")
-        try tmux.type("delete orders-1")
-        try tmux.press("Enter")
-        try tmux.waitFor("delete orders-1? [y/N]") { $0.contains("[y/N]") }
-        try tmux.press("n")
-        try tmux.waitFor("delete: cancelled")
+        try await tmux.press("F2")
+        try await tmux.type("delete orders-1")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("delete orders-1? [y/N]") { $0.contains("[y/N]") }
+        try await tmux.press("n")
+        try await tmux.waitFor("delete: cancelled")
 
-        try tmux.press("F1")
-        try tmux.waitFor("the help popup") { $0.contains("pause / follow the selected tail") }
-        try tmux.press("Space")
-        try tmux.waitFor("help closed") { !$0.contains("pause / follow the selected tail") }
-        try tmux.press("C-d")
-        try tmux.waitFor("EXIT=1 (the last command, the delete, was cancelled)") { $0.contains("EXIT=1") }
+        try await tmux.press("F1")
+        try await tmux.waitFor("the help popup") { $0.contains("pause / follow the selected tail") }
+        try await tmux.press("Space")
+        try await tmux.waitFor("help closed") { !$0.contains("pause / follow the selected tail") }
+        try await tmux.press("C-d")
+        try await tmux.waitFor("EXIT=1 (the last command, the delete, was cancelled)") { $0.contains("EXIT=1") }
     }
 
-    @Test func headerFollowsANodeRestart() throws {
+    @Test func headerFollowsANodeRestart() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tui-node-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: data) }
-        var node = try NodeProcess(database: data, port: 0)
+        var node = try await NodeProcess.start(database: data, port: 0)
         let port = node.port
-        let tmux = try Tmux([Tmux.esdb, "--connect", "tcp://admin:changeit@127.0.0.1:\(port)"])
-        try tmux.waitFor("connected", timeout: .seconds(30)) { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
+        let tmux = try await Tmux([Tmux.esdb, "--connect", "tcp://admin:changeit@127.0.0.1:\(port)"])
+        try await tmux.waitFor("connected", timeout: .seconds(30)) { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
 
-        node.stop()
-        try tmux.waitFor("the header leaving connected", timeout: .seconds(30)) { screen in
+        await node.stop()
+        try await tmux.waitFor("the header leaving connected", timeout: .seconds(30)) { screen in
             !screen.hasPrefix(" esdb  connected") && (screen.contains("reconnecting") || screen.contains("connecting"))
         }
-        node = try NodeProcess.startAgain(database: data, port: port)
-        try tmux.waitFor("connected again", timeout: .seconds(60)) { $0.hasPrefix(" esdb  connected") }
-        #expect(tmux.screen().contains("reconnecting"), "the lifecycle pane logged the reconnection")
-        try tmux.press("C-d")
-        try tmux.waitFor("EXIT=0")
+        node = try await NodeProcess.startAgain(database: data, port: port)
+        try await tmux.waitFor("connected again", timeout: .seconds(60)) { $0.hasPrefix(" esdb  connected") }
+        #expect(await tmux.screen().contains("reconnecting"), "the lifecycle pane logged the reconnection")
+        try await tmux.press("C-d")
+        try await tmux.waitFor("EXIT=0")
     }
 }
 
@@ -137,12 +138,23 @@ final class NodeProcess {
     let port: Int
     private var stopped = false
 
-    init(database: String, port: Int) throws {
+    /// Starts `esdb node` and waits (on a dedicated thread) for its ready line.
+    static func start(database: String, port: Int) async throws -> NodeProcess {
+        let (pid, port) = try await runOnDedicatedThread { try startBlocking(database: database, port: port) }
+        return NodeProcess(pid: pid, port: port)
+    }
+
+    private init(pid: pid_t, port: Int) {
+        self.pid = pid
+        self.port = port
+    }
+
+    private static func startBlocking(database: String, port: Int) throws -> (pid_t, Int) {
         var fds: [Int32] = [-1, -1]
         _ = pipe(&fds)
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
-        pid = try Spawn.start([Tmux.esdb, "node", "--db", database, "--tcp-port", String(port), "--http-port", "0"],
+        let pid = try Spawn.start([Tmux.esdb, "node", "--db", database, "--tcp-port", String(port), "--http-port", "0"],
                               stdoutFD: fds[1])
         close(fds[1])
         var text = ""
@@ -158,29 +170,36 @@ final class NodeProcess {
             Spawn.wait(pid)
             throw Tmux.Timeout(what: "esdb node ready", screen: text)
         }
-        self.port = found
+        return (pid, found)
     }
 
     /// Starts a node on the port a stopped one had. Until it is back that port is an ordinary ephemeral
     /// port, which an outbound connection (such as esdb's reconnection attempts) may hold as its local
     /// port for a moment; so a failed start is retried until a deadline.
-    static func startAgain(database: String, port: Int, within timeout: Duration = .seconds(20)) throws -> NodeProcess {
+    static func startAgain(database: String, port: Int, within timeout: Duration = .seconds(20)) async throws -> NodeProcess {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
-                return try NodeProcess(database: database, port: port)
+                return try await start(database: database, port: port)
             } catch where ContinuousClock.now < deadline {
-                usleep(100_000)
+                try await Task.sleep(for: .milliseconds(100))
             }
         }
     }
 
-    func stop() {
+    /// Sends SIGTERM and waits for the exit.
+    func stop() async {
         guard !stopped else { return }
         stopped = true
         kill(pid, SIGTERM)
-        Spawn.wait(pid)
+        let pid = pid
+        _ = try? await runOnDedicatedThread { Spawn.wait(pid) }
     }
 
-    deinit { stop() }
+    deinit {
+        if !stopped {
+            kill(pid, SIGTERM)
+            Spawn.wait(pid)
+        }
+    }
 }

@@ -146,6 +146,9 @@ public final class EventStoreNodeServer: Sendable {
 
     /// Number of group commits so far (for benchmarks and tests).
     public var commitCount: Int { engine.writer.stats.commits }
+
+    /// Number of live subscriptions across all connections (a closed connection's are gone).
+    public var subscriptionCount: Int { engine.hub.count }
 }
 
 /// Why the node's TLS settings cannot be used: an unreadable file, no certificate, a bad key.

@@ -6,6 +6,9 @@ public enum ShellOutputItem: Sendable {
     case result(human: String, json: JSONValue)
     /// An event read or tailed; `tail` is the tail's id for live events.
     case event(EventView, tail: Int?)
+    /// A tail began: emitted before any of its events or state changes. A result for the REPL and
+    /// `--json`; the TUI opens the tail's pane under the tail's own name (`$all`, not an event's stream).
+    case tailStarted(id: Int, stream: String)
     /// A note for people only (e.g. "no events"); in JSON mode it becomes `{"note": …}`.
     case note(String)
     /// A tail went live or fell back to catching up; shown like a note, and the TUI marks the tail.
@@ -61,10 +64,21 @@ public struct LineRenderer: Sendable {
         case .event(let event, let tail):
             if json { return event.json.compactText }
             return (tail.map { paint("[\($0)] ", "2") } ?? "") + line(for: event)
+        case .tailStarted(let id, let stream):
+            return json ? Self.tailStartedJSON(id: id, stream: stream).compactText : Self.tailStartedText(id: id, stream: stream)
         case .note(let text): return note(text)
         case .tailState(let change): return note(change.text)
         case .error: return nil
         }
+    }
+
+    /// `tail 1 following orders-1 (untail 1 to stop)`.
+    public static func tailStartedText(id: Int, stream: String) -> String {
+        "tail \(id) following \(stream) (untail \(id) to stop)"
+    }
+
+    static func tailStartedJSON(id: Int, stream: String) -> JSONValue {
+        .object([("tail", .int(Int64(id))), ("stream", .string(stream))])
     }
 
     private func note(_ text: String) -> String {

@@ -23,6 +23,11 @@ extension ShellSession {
         nextTailID += 1
         let sink = self.sink
         let tailID: Int? = options.interactive ? id : nil
+        if options.interactive {
+            // Said before the first event or state change can be emitted, so that the note and the
+            // TUI's tail pane see the tail begin before anything arrives on it.
+            sink.emit(.tailStarted(id: id, stream: stream))
+        }
         let work = Task {
             var delivered = 0
             do {
@@ -50,8 +55,6 @@ extension ShellSession {
         }
         if options.interactive {
             tails[id] = TailHandle(id: id, target: stream, task: work)
-            sink.emit(.result(human: "tail \(id) following \(stream) (untail \(id) to stop)",
-                              json: .object([("tail", .int(Int64(id))), ("stream", .string(stream))])))
             Task { [weak self] in
                 _ = await finished.value
                 await self?.removeTail(id)

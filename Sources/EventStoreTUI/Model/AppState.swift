@@ -129,11 +129,14 @@ struct AppState {
                 OutputLine(TerminalText.sanitize(String($0)), .result)
             })
         case .event(let view, let tail?): receiveTail(tail, [view], at: time)
+        case .tailStarted(let id, let stream):
+            _ = tailIndex(id, target: stream)
+            output.append(contentsOf: [OutputLine(TerminalText.sanitize(LineRenderer.tailStartedText(id: id, stream: stream)), .result)])
         case .event(let view, nil): output.append(contentsOf: [OutputLine(LineRenderer(json: false, color: false).line(for: view), .event)])
         case .note(let text):
             output.append(contentsOf: [OutputLine(TerminalText.sanitize(text), .note)])
         case .tailState(let change):
-            if let index = tails.firstIndex(where: { $0.id == change.id }) { tails[index].isLive = change.isLive }
+            tails[tailIndex(change.id, target: change.stream)].isLive = change.isLive
             output.append(contentsOf: [OutputLine(TerminalText.sanitize(change.text), .note)])
         case .error(let text): output.append(contentsOf: [OutputLine(TerminalText.sanitize(text), .error)])
         }

@@ -88,7 +88,9 @@ import Testing
             #expect(error.description.contains("\(silent.seed) (rounds 1–2): no answer within 200 ms"))
             #expect(error.description.contains("\(refused) (rounds 1–2): connection failed: Connection refused"))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // The silent seed never answers: only the 200 ms timeout ends its attempts. The bound is loose
+        // on purpose (a loaded CI machine), it only tells "timed out" from "hung".
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func httpsSeedsAreNotSupportedYet() async throws {
@@ -152,7 +154,7 @@ import Testing
     @Test func cancellationStopsDiscovery() async throws {
         let silent = SilentListener()
         defer { silent.close() }
-        let discoverer = Self.discoverer([silent.seed], .quick(attempts: 10, timeout: .seconds(30)))
+        let discoverer = Self.discoverer([silent.seed], .quick(attempts: 10, timeout: .seconds(120)))
         let started = ContinuousClock.now
         let task = Task { try await discoverer.discover(failedEndpoint: nil) }
         try await Task.sleep(for: .milliseconds(100))
@@ -164,6 +166,7 @@ import Testing
             #expect(error.isCancelled)
             #expect(error.description.hasPrefix("discovery was cancelled in round 1"))
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Without cancellation the first attempt alone would wait 120 s.
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 }

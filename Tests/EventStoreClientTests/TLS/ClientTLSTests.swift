@@ -30,7 +30,7 @@ import Testing
     }
 
     @Test func untrustedCAIsRefusedWithAClearReasonInBoundedTime() async throws {
-        let otherPKI = try TestPKI.make(name: "some other CA")
+        let otherPKI = try await TestPKI.make(name: "some other CA")
         defer { otherPKI.remove() }
         try await withTLSNode { node, _ in
             var configuration = ClientConfiguration.tls(to: node, TLSSettings(trustedCAFile: otherPKI.caCertificate))
@@ -48,7 +48,7 @@ import Testing
                 #expect(error.code == .connectionClosed)
                 #expect(error.message.contains(expected), "\(error.message)")
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(30), "bounded, not hung")
             #expect(await client.isClosed)
             let all = await phases.untilClosed()
             let dropped = all.compactMap { phase -> String? in
@@ -113,7 +113,7 @@ import Testing
             await #expect(throws: EventStoreClientError.self) {
                 try await client.append(to: "plain-1", events: [EventData(type: "Plain", json: "{}")])
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(ContinuousClock.now - started < .seconds(30), "bounded, not hung")
             #expect(await client.isClosed)
 
             let secure = EventStoreClient(configuration: .tls(to: node, TLSSettings(trustedCAFile: pki.caCertificate)))
@@ -123,7 +123,7 @@ import Testing
     }
 
     @Test func tlsClientAgainstPlainNodeFailsInBoundedTime() async throws {
-        let pki = try TestPKI.make()
+        let pki = try await TestPKI.make()
         defer { pki.remove() }
         var nodeConfiguration = NodeConfiguration(storage: .memory)
         nodeConfiguration.tcpPort = 0
@@ -160,7 +160,7 @@ private func withTLSNode(
     certificate: KeyPath<TestPKI, String> = \.serverCertificate, key: KeyPath<TestPKI, String> = \.serverKey,
     _ body: (EventStoreNodeServer, TestPKI) async throws -> Void
 ) async throws {
-    let pki = try TestPKI.make()
+    let pki = try await TestPKI.make()
     defer { pki.remove() }
     var configuration = NodeConfiguration(storage: .memory)
     configuration.tcpPort = 0
@@ -188,7 +188,7 @@ private func refusalReason(_ configuration: ClientConfiguration) async throws ->
         Issue.record("connected, but should have been refused")
         return ""
     } catch let error as EventStoreClientError {
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(30), "bounded, not hung")
         return error.message
     }
 }

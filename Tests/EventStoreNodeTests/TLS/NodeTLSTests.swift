@@ -40,7 +40,7 @@ import Darwin
     }
 
     @Test func startRejectsUnusableTLSFilesWithAClearReason() async throws {
-        let pki = try TestPKI.make()
+        let pki = try await TestPKI.make()
         defer { pki.remove() }
         let missing = pki.directory.appendingPathComponent("missing.pem").path
         let notPEM = pki.directory.appendingPathComponent("not.pem").path
@@ -74,7 +74,7 @@ import Darwin
     }
 
     @Test func esdbNodeServesTLSAndSaysSoOnTheReadyLine() async throws {
-        let pki = try TestPKI.make()
+        let pki = try await TestPKI.make()
         defer { pki.remove() }
         let database = pki.directory.appendingPathComponent("db").path
         let node = try ESDBRun(["node", "--db", database, "--tcp-port", "0", "--http-port", "0",
@@ -92,7 +92,7 @@ import Darwin
     }
 
     @Test func esdbNodeWantsBothTLSOptions() async throws {
-        let pki = try TestPKI.make()
+        let pki = try await TestPKI.make()
         defer { pki.remove() }
         for (arguments, message) in [(["--tls-cert", pki.serverCertificate], "--tls-cert needs --tls-key"),
                                      (["--tls-key", pki.serverKey], "--tls-key needs --tls-cert")] {
@@ -105,7 +105,7 @@ import Darwin
     }
 
     @Test func esdbNodeReportsAnUnreadableCertificateInOneLine() async throws {
-        let pki = try TestPKI.make()
+        let pki = try await TestPKI.make()
         defer { pki.remove() }
         let missing = pki.directory.appendingPathComponent("missing.pem").path
         let database = pki.directory.appendingPathComponent("db").path
@@ -123,7 +123,7 @@ import Darwin
 
 /// Starts an in-memory node serving TLS with a fresh PKI's `localhost`/`127.0.0.1` certificate.
 private func withTLSNode(_ body: (EventStoreNodeServer, TestPKI) async throws -> Void) async throws {
-    let pki = try TestPKI.make()
+    let pki = try await TestPKI.make()
     defer { pki.remove() }
     try await withInMemoryNode(configure: {
         $0.tls = NodeConfiguration.TLS(certificateChainPath: pki.serverCertificate, privateKeyPath: pki.serverKey)
