@@ -107,3 +107,23 @@ import Testing
         #expect(text.contains("evil-1#0"))
     }
 }
+
+@Suite struct UTF8BoundaryTests {
+    @Test func holdsBackOnlyTheStartOfAnUnfinishedCharacter() {
+        let text = Array("aé€𝄞".utf8)   // 1 + 2 + 3 + 4 bytes
+        #expect(UTF8Boundary.incompleteSuffixLength(text) == 0)
+        #expect(UTF8Boundary.incompleteSuffixLength([]) == 0)
+        for cut in 1..<text.count {
+            let prefix = Array(text.prefix(cut))
+            let held = UTF8Boundary.incompleteSuffixLength(prefix)
+            let whole = String(decoding: prefix.dropLast(held), as: UTF8.self)
+            #expect(!whole.contains("\u{FFFD}"), "cut at \(cut) leaves whole characters only")
+            #expect(held < 4)
+            // Completing the bytes makes the held part whole again.
+            #expect(String(decoding: Array(prefix.suffix(held)) + text.dropFirst(cut), as: UTF8.self) == String(decoding: text.dropFirst(cut - held), as: UTF8.self))
+        }
+        #expect(UTF8Boundary.incompleteSuffixLength([0x61, 0xE2, 0x82]) == 2)
+        #expect(UTF8Boundary.incompleteSuffixLength([0x80, 0x80, 0x80, 0x80]) == 0, "stray continuation bytes pass through")
+        #expect(UTF8Boundary.incompleteSuffixLength([0xFF]) == 0, "invalid bytes pass through")
+    }
+}

@@ -81,7 +81,12 @@ final class Tmux {
 
     /// Literal text.
     func type(_ text: String) async throws {
-        try await run(["send-keys", "-t", "t", "-l", text])
+        try await run(["send-keys", "-t", "t", "-l", "--", text])
+    }
+
+    /// Raw bytes, one `send-keys -H` each: a character's UTF-8 bytes reach the program in separate writes.
+    func typeBytesSeparately(_ bytes: [UInt8]) async throws {
+        for byte in bytes { try await run(["send-keys", "-t", "t", "-H", String(byte, radix: 16)]) }
     }
 
     func resize(columns: Int, rows: Int) async throws {

@@ -112,6 +112,35 @@ struct TmuxE2ETests {
         try await tmux.waitFor("EXIT=1 (the last command, the delete, was cancelled)") { $0.contains("EXIT=1") }
     }
 
+    /// Non-ASCII text at the prompt, even when a character's bytes arrive in two reads, and found
+    /// again with Ctrl-R; the echo shows the command prompt, not the search prompt.
+    @Test func nonASCIIInputAndReverseSearch() async throws {
+        let tmux = try await Tmux([Tmux.esdb, "--mem"])
+        try await tmux.waitFor("the prompt") { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
+        try await tmux.type("append caf")
+        try await tmux.typeBytesSeparately(Array("é".utf8))
+        try await tmux.type("-1 Ordered '{}'")
+        try await tmux.waitFor("the whole line at the prompt") { Self.promptLine($0) == "esdb> append café-1 Ordered '{}'" }
+        try await tmux.press("Enter")
+        try await tmux.waitFor("appended café-1#0")
+        try await tmux.type("status")
+        try await tmux.press("Enter")
+
+        try await tmux.press("C-r")
+        try await tmux.type("caf")
+        try await tmux.typeBytesSeparately(Array("é".utf8))
+        try await tmux.waitFor("the search prompt with the match") {
+            Self.promptLine($0) == "(reverse-i-search)`café': append café-1 Ordered '{}'"
+        }
+        try await tmux.press("Enter")
+        try await tmux.waitFor("appended café-1#1")
+        let screen = await tmux.screen()
+        #expect(screen.components(separatedBy: "esdb> append café-1 Ordered '{}'").count == 3, "both runs echoed after esdb>")
+        #expect(!screen.contains("(reverse-i-search)`café': append"), "the search prompt is gone: \(screen)")
+        try await tmux.press("C-d")
+        try await tmux.waitFor("EXIT=0")
+    }
+
     @Test func headerFollowsANodeRestart() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tui-node-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: data) }

@@ -13,6 +13,8 @@ nonisolated(unsafe) private var completionListing: [String] = []
 final class ReadlineBridge {
     let historyPath: String
     private var wroteHistory = false
+    /// The first bytes of a character whose other bytes have not been read yet.
+    private var heldBack: [UInt8] = []
 
     init(historyPath: String, rows: Int, columns: Int) {
         self.historyPath = historyPath
@@ -48,16 +50,23 @@ final class ReadlineBridge {
         using_history()
         stifle_history(1000)
         wroteHistory = read_history(historyPath) == 0
-        rl_callback_handler_install("esdb> ") { line in
+        rl_callback_handler_install(AppState.prompt) { line in
             acceptedLines.append(line.map { String(cString: $0) })
             free(line)
         }
     }
 
     /// Feeds bytes to readline; returns the lines it accepted (`nil` is end of input, Ctrl-D).
+    ///
+    /// A character whose UTF-8 bytes arrive in two reads is held back until it is whole: readline
+    /// asking for its next byte would otherwise get EOF in the middle of it.
     func feed(_ bytes: [UInt8]) -> [String?] {
         guard !bytes.isEmpty else { return [] }
+        pendingInput.append(contentsOf: heldBack)
         pendingInput.append(contentsOf: bytes)
+        let incomplete = UTF8Boundary.incompleteSuffixLength(pendingInput)
+        heldBack = Array(pendingInput.suffix(incomplete))
+        pendingInput.removeLast(incomplete)
         while pendingIndex < pendingInput.count {
             rl_callback_read_char()
         }
@@ -75,7 +84,7 @@ final class ReadlineBridge {
 
     /// The prompt readline shows (e.g. during Ctrl-R), the line, and the cursor in characters.
     var line: (prompt: String, text: String, cursor: Int) {
-        let prompt = rl_display_prompt.map { String(cString: $0) } ?? "esdb> "
+        let prompt = rl_display_prompt.map { String(cString: $0) } ?? AppState.prompt
         guard let buffer = rl_line_buffer else { return (prompt, "", 0) }
         let length = Int(rl_end)
         let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(buffer).assumingMemoryBound(to: UInt8.self), count: length)

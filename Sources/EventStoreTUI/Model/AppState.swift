@@ -19,7 +19,10 @@ struct AppState {
     var output = ListPane<OutputLine>(capacity: 2000, follow: true) { $0.text }
     var log = ListPane<String>(capacity: 500, follow: true) { $0 }
     /// The prompt line as readline has it, and the cursor's offset in characters.
-    var promptLabel = "esdb> "
+    /// What the prompt line shows before the text: `esdb> `, or readline's search prompt during Ctrl-R.
+    var promptLabel = AppState.prompt
+    /// The command prompt.
+    static let prompt = "esdb> "
     var promptText = ""
     var promptCursor = 0
     /// The `/` filter being typed, and the pane it is for.
@@ -144,7 +147,8 @@ struct AppState {
 
     /// Adds a line the user typed to the output pane.
     mutating func echoInput(_ line: String) {
-        output.append(contentsOf: [OutputLine(TerminalText.sanitize(promptLabel + line), .input)])
+        // Echoed after the command prompt even when the line was found with Ctrl-R, as readline shows it.
+        output.append(contentsOf: [OutputLine(TerminalText.sanitize(Self.prompt + line), .input)])
     }
 
     mutating func receiveTail(_ id: Int, _ views: [EventView], at time: TimeInterval) {
