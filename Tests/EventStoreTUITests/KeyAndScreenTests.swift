@@ -107,7 +107,7 @@ import Testing
         var screen = Fixtures.screen(&state)
         #expect(screen.hasPrefix(" esdb  connected  rtt 2.0 ms  in-flight 3  user admin  node tcp://admin@127.0.0.1:1113"))
         state.apply(.client(.phaseChanged(.waitingToReconnect(attempt: 1, maxAttempts: -1, after: .seconds(1)), at: Date())), at: 0)
-        screen = Fixtures.screen(&state)
+        screen = Fixtures.screen(&state, columns: 200)
         #expect(screen.hasPrefix(" esdb  reconnecting"))
         #expect(screen.contains("reconnecting 1/"), "the lifecycle pane logs the phase")
     }
@@ -162,5 +162,72 @@ import Testing
                      .output(.event(Fixtures.event("o-1", 0), tail: nil))], at: 0)
         let text = Fixtures.screen(&state)
         #expect(text.contains("line two") && text.contains("append: boom") && text.contains("o-1#0"))
+    }
+}
+
+/// Long lines wrap in the output, lifecycle and detail panes instead of being cut at the pane's edge.
+@Suite struct WrappingTests {
+    @Test func rowsBreakAtTheWidthAndIndentContinuations() {
+        #expect(TextWrap.rows("", width: 10) == [""])
+        #expect(TextWrap.rows("abcdefghij", width: 10) == ["abcdefghij"])
+        #expect(TextWrap.rows("abcdefghijklmnop", width: 10) == ["abcdefghij", "  klmnop"])
+        #expect(TextWrap.rows("abcdefghijklmnopqrstu", width: 10) == ["abcdefghij", "  klmnopqr", "  stu"])
+        #expect(TextWrap.rows("世界世界世界", width: 5) == ["世界", "  世", "  界", "  世", "  界"],
+                "a wide character never straddles the edge")
+        #expect(TextWrap.rows("abc", width: 4) == ["abc"], "too narrow to wrap: one row, cut when drawn")
+        #expect(TextWrap.rows("stream orders-1 is at -1, expected 7", width: 16) == ["stream orders-1 ", "  is at -1, ", "  expected 7"],
+                "breaks after spaces; a space at the break is not carried")
+        #expect(TextWrap.rows("ab cdefghijklmnopqrstuvw", width: 10) == ["ab cdefghi", "  jklmnopq", "  rstuvw"],
+                "a word longer than a row is broken where the row ends")
+        #expect(TextWrap.rows("ab cdefghij", width: 10) == ["ab ", "  cdefghij"], "a word that fits a new row moves there")
+    }
+
+    @Test func aLongErrorIsReadableWholeInANarrowTerminal() throws {
+        var state = AppState()
+        let error = "append: Wrong expected version: expected 5, the stream orders-1 is at 0 (current version)"
+        state.apply([.output(.result(human: "before", json: .null)), .output(.error(error))], at: 0)
+        let text = Fixtures.screen(&state, rows: 24, columns: 80)
+        let rows = text.split(separator: "\n").map { String($0) }
+        // The output pane is the right-hand column; join its rows back into the message.
+        let outputColumn = rows.compactMap { $0.range(of: "append: Wrong")?.lowerBound.utf16Offset(in: $0) }.first
+        let column = try #require(outputColumn)
+        let pieces = rows.map { $0.count > column ? String($0.dropFirst(column)) : "" }
+        let start = try #require(pieces.firstIndex { $0.hasPrefix("append: Wrong") })
+        var joined = pieces[start]
+        // Rows break between words here (no word is longer than a row); the screen trims the space at a break.
+        for piece in pieces[(start + 1)...] where piece.hasPrefix(TextWrap.indent) { joined += " " + piece.dropFirst(TextWrap.indent.count) }
+        #expect(joined == error)
+    }
+
+    @Test func theCursorsWrappedItemIsWhollyOnScreen() {
+        var list = ListPane<String>(capacity: 100, follow: true) { $0 }
+        list.append(contentsOf: ["a", "b", String(repeating: "x", count: 30), "c"])
+        let rows = { (line: String) in TextWrap.rows(line, width: 10).count }   // 1, 1, 4, 1
+        list.reveal(height: 5, rows: rows)
+        #expect(list.top == 2, "the last item and the wrapped one above it fill the 5 rows")
+        list.move(by: -1)
+        list.reveal(height: 5, rows: rows)
+        #expect(list.top == 2, "the cursor's item is on screen: the window stays")
+        list.move(by: -2)
+        list.reveal(height: 5, rows: rows)
+        #expect(list.top == 0)
+        list.reveal(height: 3, rows: rows)
+        #expect(list.top == 0)
+        list.move(by: 2)
+        list.reveal(height: 3, rows: rows)
+        #expect(list.top == 2, "an item taller than the pane starts at the top")
+    }
+
+    @Test func detailScrollsThroughWrappedRows() {
+        var state = AppState()
+        state.detail = ["data: " + String(repeating: "0123456789", count: 30)]
+        var screen = Fixtures.screen(&state, rows: 24, columns: 80)
+        #expect(state.detailRowCount > 1)
+        #expect(screen.contains("data: 0123"))
+        state.focus = .detail
+        state.scroll(.detail, by: 1_000)
+        screen = Fixtures.screen(&state, rows: 24, columns: 80)
+        #expect(state.detailTop == max(0, state.detailRowCount - (state.paneHeights[.detail] ?? 0)))
+        #expect(screen.contains("789"))
     }
 }

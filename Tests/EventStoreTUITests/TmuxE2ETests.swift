@@ -123,8 +123,9 @@ struct TmuxE2ETests {
         try await tmux.waitFor("the whole line at the prompt") { Self.promptLine($0) == "esdb> append café-1 Ordered '{}'" }
         try await tmux.press("Enter")
         try await tmux.waitFor("appended café-1#0")
-        try await tmux.type("status")
+        try await tmux.type("streams")
         try await tmux.press("Enter")
+        try await tmux.waitFor("the streams listed") { $0.contains("esdb> streams\n") || $0.contains("esdb> streams ") }
 
         try await tmux.press("C-r")
         try await tmux.type("caf")

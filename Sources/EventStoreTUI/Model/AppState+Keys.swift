@@ -174,7 +174,8 @@ extension AppState {
             if let event = events.selected { openDetail(event) }
         case .detail:
             let height = paneHeights[.detail] ?? 10
-            detailTop = min(max(0, detailTop.addingReportingOverflow(delta).partialValue), max(0, detail.count - height))
+            detailTop = min(max(0, detailTop.addingReportingOverflow(delta).partialValue),
+                            max(0, max(detailRowCount, detail.count) - height))
         case .tails:
             guard tails.indices.contains(selectedTail) else { return }
             if delta < 0, !tails[selectedTail].paused { tails[selectedTail].pause() }

@@ -13,6 +13,8 @@ struct AppState {
     /// The detail pane's lines and first shown line.
     var detail: [String] = ["(select an event and press Enter)"]
     var detailTop = 0
+    /// How many screen rows the detail takes with its long lines wrapped (set when drawn).
+    var detailRowCount = 0
     var tails: [TailState] = []
     /// Index into `tails` of the tail the keys act on.
     var selectedTail = 0

@@ -113,6 +113,37 @@ struct ListPane<Item> {
         top = max(0, min(top, max(0, visible.count - height)))
     }
 
+    /// Like ``reveal(height:)`` for items that take `rows` screen rows each (wrapped lines): the
+    /// cursor's item is wholly on screen, and the window is full when there are enough items.
+    mutating func reveal(height: Int, rows: (Item) -> Int) {
+        let height = max(1, height)
+        guard !visible.isEmpty else {
+            top = 0
+            return
+        }
+        func rowsAt(_ index: Int) -> Int { item(atVisible: index).map(rows) ?? 1 }
+        top = min(top, cursor)
+        // The highest row the window may start at and still show all of the cursor's item.
+        var lowestTop = cursor
+        var used = rowsAt(cursor)
+        while lowestTop > 0, used + rowsAt(lowestTop - 1) <= height {
+            used += rowsAt(lowestTop - 1)
+            lowestTop -= 1
+        }
+        top = max(top, lowestTop)
+        // Fill the window: with too little below `top`, start earlier.
+        used = 0
+        var index = top
+        while index < visible.count, used < height {
+            used += rowsAt(index)
+            index += 1
+        }
+        while top > 0, used + rowsAt(top - 1) <= height {
+            used += rowsAt(top - 1)
+            top -= 1
+        }
+    }
+
     private mutating func rebuildVisible() {
         visible = items.indices.compactMap { index in
             (filter?.accepts(text(items[index])) ?? true) ? dropped + index : nil

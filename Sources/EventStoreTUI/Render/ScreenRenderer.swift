@@ -47,13 +47,16 @@ enum ScreenRenderer {
             drawList(&state.events, in: body, focused: focused, grid: &grid) { (AppState.eventLine($0), .normal) }
         case .detail:
             title("Detail", rect, focused, &grid)
-            for (offset, line) in state.detail.dropFirst(state.detailTop).prefix(body.height).enumerated() {
+            let rows = state.detail.flatMap { TextWrap.rows($0, width: body.width) }
+            state.detailRowCount = rows.count
+            state.detailTop = min(state.detailTop, max(0, rows.count - body.height))
+            for (offset, line) in rows.dropFirst(state.detailTop).prefix(body.height).enumerated() {
                 grid.put(line, row: body.row + offset, column: body.column, width: body.width)
             }
         case .tails: TailPanes.draw(&state, in: rect, focused: focused, grid: &grid, now: now)
         case .output:
             title("Output" + filterText(state.output.filter), rect, focused, &grid)
-            drawList(&state.output, in: body, focused: focused, grid: &grid) { line in
+            drawWrappedList(&state.output, in: body, focused: focused, grid: &grid) { line in
                 switch line.kind {
                 case .error: return (line.text, .error)
                 case .note: return (line.text, .dim)
@@ -63,7 +66,7 @@ enum ScreenRenderer {
             }
         case .log:
             title("Lifecycle" + filterText(state.log.filter), rect, focused, &grid)
-            drawList(&state.log, in: body, focused: focused, grid: &grid) { (TerminalText.sanitize($0), .normal) }
+            drawWrappedList(&state.log, in: body, focused: focused, grid: &grid) { (TerminalText.sanitize($0), .normal) }
         case .prompt: break
         }
     }
@@ -92,6 +95,27 @@ enum ScreenRenderer {
                 grid.fill(Rect(row: body.row + offset, column: body.column, height: 1, width: body.width), style: style)
             }
             grid.put(text, row: body.row + offset, column: body.column, width: body.width, style: style)
+        }
+    }
+
+    /// Like ``drawList(_:in:focused:grid:line:)``, but long lines wrap onto further rows instead of
+    /// being cut at the pane's edge (output and lifecycle lines: errors must be readable whole).
+    static func drawWrappedList<Item>(_ list: inout ListPane<Item>, in body: Rect, focused: Bool, grid: inout CellGrid,
+                                      line: (Item) -> (String, CellStyle)) {
+        guard body.height > 0 else { return }
+        list.reveal(height: body.height) { TextWrap.rows(line($0).0, width: body.width).count }
+        var row = body.row
+        var index = list.top
+        while row < body.row + body.height, let item = list.item(atVisible: index) {
+            var (text, style) = line(item)
+            let selected = index == list.cursor && focused
+            if selected { style = .selected }
+            for piece in TextWrap.rows(text, width: body.width) where row < body.row + body.height {
+                if selected { grid.fill(Rect(row: row, column: body.column, height: 1, width: body.width), style: style) }
+                grid.put(piece, row: row, column: body.column, width: body.width, style: style)
+                row += 1
+            }
+            index += 1
         }
     }
 
