@@ -39,22 +39,13 @@ final class NodeEngine: Sendable {
             },
             didCommit: { _, records in
                 view.apply(records)
-                // Built only when a subscriber resolves a link: most commits never need it.
-                var batch: [BatchKey: RecordedLogEvent]?
-                hub.publish(records) { stream, number in
-                    if batch == nil {
-                        batch = Dictionary(records.map { (BatchKey(stream: $0.stream, number: $0.number), $0) },
-                                           uniquingKeysWith: { $1 })
+                hub.publish(records) { link, user in
+                    try? reader.withLog { (log) throws in
+                        try ReadContext(log: log, view: view, access: access, user: user, now: currentEpochMilliseconds())
+                            .linkTarget(of: link)
                     }
-                    if let hit = batch?[BatchKey(stream: stream, number: number)] { return hit }
-                    return try? reader.withLog { (log) throws in try log.event(stream: stream, number: number) }
                 }
             })
-    }
-
-    private struct BatchKey: Hashable {
-        let stream: String
-        let number: Int64
     }
 
     // MARK: Writes
@@ -196,7 +187,7 @@ final class NodeEngine: Sendable {
         }
         let reader = self.reader
         try? hub.subscribe(
-            id: id, sink: sink, stream: stream.isEmpty ? nil : stream, resolveLinks: resolveLinks, filter: filter,
+            id: id, sink: sink, stream: stream.isEmpty ? nil : stream, resolveLinks: resolveLinks, user: user, filter: filter,
             checkpointInterval: checkpointInterval,
             lastNumber: { stream in try reader.withLog { (log) throws in try log.lastNumber(stream: stream) ?? -1 } })
     }

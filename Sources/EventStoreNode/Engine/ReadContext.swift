@@ -44,7 +44,8 @@ struct ReadContext {
     }
 
     /// The target of a `$>` link record, nil when it cannot be read (bad link, no access, gone, too old).
-    private func linkTarget(of link: RecordedLogEvent) throws(SQLiteError) -> RecordedLogEvent? {
+    /// Reads and live subscriptions resolve links through here alike.
+    func linkTarget(of link: RecordedLogEvent) throws(SQLiteError) -> RecordedLogEvent? {
         guard let (number, stream) = SystemEventTypes.parseLink(link.data),
               try mayRead(stream),
               case .visible(let minimum, let last, let cutoff) = try state(of: stream),

@@ -31,6 +31,8 @@ final class SubscriptionHub: Sendable {
         /// `nil` for `$all`.
         let stream: String?
         let resolveLinks: Bool
+        /// Whose subscription it is: links resolve only to events this user may read.
+        let user: NodeUser?
         let filter: EventFilter?
         let checkpointInterval: Int32
         let confirmedPosition: Int64
@@ -62,7 +64,7 @@ final class SubscriptionHub: Sendable {
     ///
     /// - Parameter lastNumber: reads the stream's last event number (−1 if none) as committed now.
     func subscribe(
-        id: UUID, sink: any SubscriptionSink, stream: String?, resolveLinks: Bool, filter: EventFilter?,
+        id: UUID, sink: any SubscriptionSink, stream: String?, resolveLinks: Bool, user: NodeUser?, filter: EventFilter?,
         checkpointInterval: Int32, lastNumber: (String) throws -> Int64
     ) rethrows {
         try state.withLock { state in
@@ -74,7 +76,7 @@ final class SubscriptionHub: Sendable {
                 confirmation.lastEventNumber = number
             }
             let subscription = Subscription(
-                id: id, sink: sink, stream: stream, resolveLinks: resolveLinks, filter: filter,
+                id: id, sink: sink, stream: stream, resolveLinks: resolveLinks, user: user, filter: filter,
                 checkpointInterval: checkpointInterval, confirmedPosition: state.lastCommitted, confirmedNumber: number)
             let key = Key(connection: sink.connectionID, id: id)
             if let stream { state.byStream[stream, default: [:]][key] = subscription } else { state.all[key] = subscription }
@@ -121,8 +123,9 @@ final class SubscriptionHub: Sendable {
 
     /// Pushes committed records to their subscribers, in order.
     ///
-    /// - Parameter resolve: loads a link's target (stream, number), for subscribers that resolve links.
-    func publish(_ records: [RecordedLogEvent], resolve: (String, Int64) -> RecordedLogEvent?) {
+    /// - Parameter resolve: a link's target as `user` may see it (by the rules of a read), for
+    ///   subscribers that resolve links; `nil` sends the link alone.
+    func publish(_ records: [RecordedLogEvent], resolve: (_ link: RecordedLogEvent, _ user: NodeUser?) -> RecordedLogEvent?) {
         guard let newest = records.last else { return }
         state.withLock { state in
             defer { state.lastCommitted = max(state.lastCommitted, newest.position.commit) }
@@ -130,13 +133,13 @@ final class SubscriptionHub: Sendable {
             for record in records {
                 if let subs = state.byStream[record.stream] {
                     for sub in subs.values where record.number > sub.confirmedNumber && record.number != EventNumber.deletedStream {
-                        sub.sink.deliver(.event(Self.resolved(record, links: sub.resolveLinks, resolve: resolve)), id: sub.id)
+                        sub.sink.deliver(.event(Self.resolved(record, for: sub, resolve: resolve)), id: sub.id)
                     }
                 }
                 for key in Array(state.all.keys) {
                     guard var sub = state.all[key], record.position.commit > sub.confirmedPosition else { continue }
                     if sub.filter?.matches(record) ?? true {
-                        sub.sink.deliver(.event(Self.resolved(record, links: sub.resolveLinks, resolve: resolve)), id: sub.id)
+                        sub.sink.deliver(.event(Self.resolved(record, for: sub, resolve: resolve)), id: sub.id)
                     }
                     if sub.filter != nil, sub.checkpointInterval > 0 {
                         sub.considered += 1
@@ -151,11 +154,10 @@ final class SubscriptionHub: Sendable {
     }
 
     private static func resolved(
-        _ record: RecordedLogEvent, links: Bool, resolve: (String, Int64) -> RecordedLogEvent?
+        _ record: RecordedLogEvent, for subscription: Subscription,
+        resolve: (RecordedLogEvent, NodeUser?) -> RecordedLogEvent?
     ) -> ReadRecords {
-        guard links, record.type == SystemEventTypes.link, let (number, stream) = SystemEventTypes.parseLink(record.data) else {
-            return ReadRecords([record])
-        }
-        return ReadRecords(link: record, target: resolve(stream, number))
+        guard subscription.resolveLinks, record.type == SystemEventTypes.link else { return ReadRecords([record]) }
+        return ReadRecords(link: record, target: resolve(record, subscription.user))
     }
 }

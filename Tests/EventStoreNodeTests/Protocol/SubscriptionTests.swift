@@ -93,6 +93,44 @@ import Testing
         }
     }
 
+    /// A live link is resolved by the rules of a read: the subscriber must be allowed to read the
+    /// target, and the target must be visible ($tb, $maxCount, $maxAge, deletion); else the link
+    /// comes alone, as a read with resolveLinkTos returns it.
+    @Test func liveLinksResolveOnlyToTargetsAReadWouldReturn() async throws {
+        try await withInMemoryNode(configure: { $0.users += [NodeUser(login: "bob", password: "pw")] }) { node in
+            let bob = TCPCredentials.password(login: "bob", password: "pw")
+            let writer = try await node.connect()
+            _ = try await writer.setMetadata("$ce-vault", json: #"{"$acl":{"$r":"bob"}}"#, credentials: admin)
+            _ = try await writer.setMetadata("vault-secret", json: #"{"$acl":{"$r":"$admins"}}"#, credentials: admin)
+            _ = try await writer.setMetadata("vault-old", json: #"{"$tb":100}"#, credentials: admin)
+            let bobs = try await node.connect()
+            let (bobID, _) = try await Self.subscribe(bobs, "$ce-vault", resolve: true, credentials: bob)
+            let admins = try await node.connect()
+            let (adminID, _) = try await Self.subscribe(admins, "$ce-vault", resolve: true, credentials: admin)
+
+            try await writer.fill("vault-secret", count: 1, credentials: admin)
+            try await writer.fill("vault-old", count: 1, credentials: admin)
+            try await writer.fill("vault-open", count: 1, credentials: admin)
+            var seenByBob: [(hasEvent: Bool, stream: String)] = []
+            var seenByAdmin: [(hasEvent: Bool, stream: String)] = []
+            for _ in 0..<3 {
+                let forBob = try await Self.nextEvent(bobs, bobID)
+                seenByBob.append((forBob.hasEvent, forBob.hasEvent ? forBob.event.eventStreamID : forBob.link.eventStreamID))
+                let forAdmin = try await Self.nextEvent(admins, adminID)
+                seenByAdmin.append((forAdmin.hasEvent, forAdmin.hasEvent ? forAdmin.event.eventStreamID : forAdmin.link.eventStreamID))
+            }
+            #expect(seenByBob.map(\.hasEvent) == [false, false, true], "bob may not read vault-secret; vault-old#0 is truncated")
+            #expect(seenByBob.map(\.stream) == ["$ce-vault", "$ce-vault", "vault-open"])
+            #expect(seenByAdmin.map(\.hasEvent) == [true, false, true], "admins read everything, but truncated is truncated")
+
+            // Exactly what a read of the category returns to each of them.
+            let bobsRead = try await writer.readStream("$ce-vault", from: 0, count: 10, resolve: true, credentials: bob)
+            #expect(bobsRead.events.map(\.hasEvent) == seenByBob.map(\.hasEvent))
+            let adminsRead = try await writer.readStream("$ce-vault", from: 0, count: 10, resolve: true, credentials: admin)
+            #expect(adminsRead.events.map(\.hasEvent) == seenByAdmin.map(\.hasEvent))
+        }
+    }
+
     @Test func filteredSubscriptionSendsMatchesAndCheckpoints() async throws {
         try await withInMemoryNode { node in
             let subscriber = try await node.connect()
