@@ -46,8 +46,13 @@ public final class EventStoreClient: Sendable {
     /// - Throws: ``EventStoreClientError`` with code `.invalidConfiguration` naming the bad key or value.
     public convenience init(connectionString: String, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
         throws {
+        self.init(configuration: try Self.configuration(connectionString: connectionString), eventLoopGroup: eventLoopGroup)
+    }
+
+    /// The configuration a connection string describes; a malformed one is an `invalidConfiguration` error.
+    static func configuration(connectionString: String) throws(EventStoreClientError) -> ClientConfiguration {
         do {
-            self.init(configuration: try ClientConfiguration(connectionString: connectionString), eventLoopGroup: eventLoopGroup)
+            return try ClientConfiguration(connectionString: connectionString)
         } catch {
             throw EventStoreClientError(.invalidConfiguration, "\(error)")
         }
@@ -214,13 +219,5 @@ public func withEventStoreClient<Result>(
 public func withEventStoreClient<Result>(
     connectionString: String, _ body: (EventStoreClient) async throws -> Result
 ) async throws -> Result {
-    let client = try EventStoreClient(connectionString: connectionString)
-    do {
-        let result = try await body(client)
-        await client.close()
-        return result
-    } catch {
-        await client.close()
-        throw error
-    }
+    try await withEventStoreClient(configuration: try EventStoreClient.configuration(connectionString: connectionString), body)
 }

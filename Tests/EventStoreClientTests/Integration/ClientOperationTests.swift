@@ -25,6 +25,36 @@ import Testing
         }
     }
 
+    /// The scoped helper: the client works inside, is closed after (also when the body throws), and a
+    /// malformed connection string is an `invalidConfiguration` error before anything connects.
+    @Test func withEventStoreClientClosesTheClientAfterTheBody() async throws {
+        try await withInMemoryNode { node in
+            let connection = "tcp://admin:changeit@\(node.tcpEndpoint.host):\(node.tcpEndpoint.port)"
+            let (client, written) = try await withEventStoreClient(connectionString: connection) { client in
+                (client, try await client.append(to: "scoped-1", events: [EventData(type: "T", json: "{}")]))
+            }
+            #expect(written.nextExpectedVersion == 0)
+            #expect(await client.isClosed)
+            struct Failure: Error {}
+            var kept: EventStoreClient?
+            do {
+                try await withEventStoreClient(connectionString: connection) { client in
+                    kept = client
+                    throw Failure()
+                }
+                Issue.record("the body's error was swallowed")
+            } catch is Failure {}
+            #expect(await kept?.isClosed == true)
+        }
+        do {
+            _ = try await withEventStoreClient(connectionString: "ConnectTo=tcp://h:1; MaxRetries=lots") { _ in Issue.record("ran") }
+            Issue.record("a malformed connection string was accepted")
+        } catch let error as EventStoreClientError {
+            #expect(error.code == .invalidConfiguration)
+            #expect(error.message.contains("MaxRetries"), "\(error.message)")
+        }
+    }
+
     @Test func appendAndReadBack() async throws {
         try await withClientAndNode { client, _ in
             let id = UUID()
