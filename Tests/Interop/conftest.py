@@ -9,6 +9,7 @@ Environment:
 """
 
 import os
+import sys
 
 # protobuf >= 4 only loads photonpump's old generated module in pure-Python mode. The pinned
 # protobuf 3.20.3 does not need this, but it keeps the suite importable if the pin is ever raised.
@@ -268,6 +269,19 @@ def _node_still_running(request):
 # ---------------------------------------------------------------------------------------------
 
 
+def _parsing_for_persistent_subscription() -> bool:
+    """Whether photonpump's ConnectPersistentSubscription conversation is the one parsing."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        conversation = frame.f_locals.get("self")
+        if type(conversation).__name__ == "ConnectPersistentSubscription":
+            return True
+        if frame.f_code.co_name == "respond_to":
+            return False
+        frame = frame.f_back
+    return False
+
+
 def _install_strict_parsing() -> None:
     from google.protobuf.message import DecodeError
     from photonpump import messages_pb2
@@ -293,6 +307,15 @@ def _install_strict_parsing() -> None:
 
         def strict_parse(self, data, _original=original, _name=name):
             n = _original(self, data)
+            if _name == "StreamEventAppeared" and _parsing_for_persistent_subscription():
+                # photonpump decodes 0xC7 PersistentSubscriptionStreamEventAppeared with the
+                # StreamEventAppeared schema (protocol.md §4.12); check it as what it is.
+                actual = messages_pb2.PersistentSubscriptionStreamEventAppeared()
+                actual.ParseFromString(data)
+                missing = actual.FindInitializationErrors()
+                if missing:
+                    raise DecodeError(f"PersistentSubscriptionStreamEventAppeared from the node lacks {missing}")
+                return n
             missing = top_level_missing(self)
             result_field = self.DESCRIPTOR.fields_by_name.get("result")
             success = result_field is None or getattr(self, "result") == 0

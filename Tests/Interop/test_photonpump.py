@@ -10,6 +10,8 @@ API used (photonpump 0.9.5.2, read from the installed package):
                              iter_all(batch_size=, resolve_links=),
                              subscribe_to(stream, start_from=-1 | N, resolve_link_tos=, batch_size=)
                              -> VolatileSubscription(.events .first_event_number .unsubscribe())
+                             create_subscription(name, stream, start_from=), connect_subscription(name,
+                             stream) -> PersistentSubscription(.name .events .ack(event))
   photonpump/messages.py     NewEvent, ExpectedVersion, StreamDirection, OperationResult, End,
                              SubscriptionDropReason; Event(.stream .id .event_number .type .data
                              .metadata .created .position .link), StreamSlice
@@ -688,6 +690,51 @@ def test_catch_up_subscription_from_the_middle_then_live(node):
             got += await next_events(sub, 2, "catch-up from 45 (live)")
             assert_numbered(got, stream, ids, range(45, 52))
             await assert_no_more_events(sub, "catch-up from 45")
+
+    run(body)
+
+
+# -------------------------------------------------------------------- persistent subscriptions
+
+
+def test_persistent_subscription_competing_consumers_with_acks(node):
+    """photonpump's create_subscription / connect_subscription / ack against the node: history
+    from start_from=0, then live events; two consumers of one group share the events."""
+
+    async def body():
+        stream = new_stream("pp-persistent")
+        async with client(node, ADMIN, name="manager") as manager, \
+                client(node, ADMIN, name="consumer-1") as c1, \
+                client(node, ADMIN, name="consumer-2") as c2:
+            ids = await write_numbered(manager, stream, 4, batch=4)
+            await op(manager.create_subscription("workers", stream, start_from=0), "create_subscription")
+            with pytest.raises(ppx.SubscriptionCreationFailed):
+                await op(manager.create_subscription("workers", stream), "create_subscription again")
+
+            first = await op(c1.connect_subscription("workers", stream), "connect_subscription 1")
+            assert first.name == f"{stream}::workers", "the confirmation's subscription id"
+            history = await next_events(first, 4, "persistent subscription (history)")
+            assert_numbered(history, stream, ids, range(4))
+            for event in history:
+                await first.ack(event)
+
+            second = await op(c2.connect_subscription("workers", stream), "connect_subscription 2")
+            ids += await write_numbered(manager, stream, 6, batch=1, start=4)
+            got = {}
+
+            async def take(sub, what):
+                while sum(len(v) for v in got.values()) < 6:
+                    try:
+                        event = await asyncio.wait_for(sub.events.anext(), 0.5)
+                    except asyncio.TimeoutError:
+                        continue
+                    got.setdefault(what, []).append(event)
+                    await sub.ack(event)
+
+            await op(asyncio.gather(take(first, "first"), take(second, "second")), "live events to two consumers")
+            numbers = sorted(e.event_number for events in got.values() for e in events)
+            assert numbers == list(range(4, 10)), f"each live event exactly once: {numbers}"
+            assert set(got) == {"first", "second"}, f"round robin used both consumers: {got.keys()}"
 
     run(body)
 

@@ -14,6 +14,8 @@ final class NodeEngine: Sendable {
     let hub: SubscriptionHub
     let access: AccessControl
     let users: UserDirectory
+    /// Persistent subscription groups (competing consumers).
+    let persistent: PersistentSubscriptions
     private let threadPool: NIOThreadPool
 
     init(storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool) throws {
@@ -21,12 +23,14 @@ final class NodeEngine: Sendable {
         try storage.reader.withLog { (log) throws in try view.loadSettings(from: log) }
         let lastPosition = try storage.reader.withLog { (log) throws in try log.lastPosition() }
         let hub = SubscriptionHub(lastCommitted: lastPosition)
+        let persistent = PersistentSubscriptions()
         let reader = storage.reader
         self.view = view
         self.hub = hub
         self.reader = reader
         self.access = access
         self.users = users
+        self.persistent = persistent
         self.threadPool = threadPool
         self.writer = try storage.makeWriter(
             loadState: { log in
@@ -45,7 +49,9 @@ final class NodeEngine: Sendable {
                             .linkTarget(of: link)
                     }
                 }
+                persistent.committed(records)
             })
+        persistent.start(engine: self)
     }
 
     // MARK: Writes
@@ -89,6 +95,26 @@ final class NodeEngine: Sendable {
         writeJob({ state, batch in
             try state.write(stream: stream, expected: expected, events: events, context: context, batch: &batch)
         }, completion: completion)
+    }
+
+    /// Appends one event to a system stream as the node itself (persistent subscription checkpoints,
+    /// parked links, configuration); `completion` runs on the writer thread after the commit.
+    func appendSystemEvent(
+        to stream: String, type: String, isJSON: Bool, data: [UInt8], completion: @escaping @Sendable (WriteResult) -> Void
+    ) {
+        let context = WriteContext(user: .system, access: access, now: currentEpochMilliseconds())
+        let event = ProposedEvent(eventID: UUID.random().dotNetBytes, type: type, isJSON: isJSON, data: data, metadata: [])
+        writeJob({ state, batch in
+            try state.write(stream: stream, expected: WireExpectedVersion.any, events: [event], context: context, batch: &batch)
+        }, completion: completion)
+    }
+
+    /// Soft-deletes a system stream as the node itself (a deleted group's checkpoint).
+    func deleteSystemStream(_ stream: String) async {
+        let context = WriteContext(user: .system, access: access, now: currentEpochMilliseconds())
+        _ = await writeJob { state, batch in
+            try state.delete(stream: stream, expected: WireExpectedVersion.any, hard: false, context: context, batch: &batch)
+        }
     }
 
     func delete(_ request: ESDeleteStream, user: NodeUser?) async -> ESDeleteStreamCompleted {
@@ -194,6 +220,7 @@ final class NodeEngine: Sendable {
 
     /// Stops the writer after queued writes finish.
     func shutdown() {
+        persistent.shutdown()
         hub.dropAll()
         writer.shutdown()
     }

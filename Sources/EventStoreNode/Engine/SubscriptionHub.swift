@@ -6,7 +6,8 @@ import Synchronization
 protocol SubscriptionSink: AnyObject, Sendable {
     /// Identifies the connection, so all its subscriptions can be removed when it closes.
     var connectionID: ObjectIdentifier { get }
-    /// Sends a package for subscription `id`; must not block (enqueue only).
+    /// Sends a package for subscription `id`; must not block and must not send synchronously
+    /// (enqueue only: callers hold locks).
     func deliver(_ delivery: SubscriptionDelivery, id: UUID)
 }
 
@@ -16,6 +17,8 @@ enum SubscriptionDelivery: Sendable {
     case event(ReadRecords)
     case checkpoint(LogPosition)
     case dropped(ESSubscriptionDropped.SubscriptionDropReason)
+    case persistentConfirmation(ESPersistentSubscriptionConfirmation)
+    case persistentEvent(ESPersistentSubscriptionStreamEventAppeared)
 }
 
 /// Volatile subscriptions: registration with a confirmation point, and fan-out of committed

@@ -25,8 +25,12 @@ final class NodeConnection: SubscriptionSink {
         onLoop { handler in handler.send(make(handler.clientVersion)) }
     }
 
+    /// Queues a subscription package. Always deferred to a later turn of the loop, even on the loop
+    /// itself: callers deliver while holding their own locks, and sending can close the connection
+    /// (send queue over its limit), whose clean-up takes those locks again.
     func deliver(_ delivery: SubscriptionDelivery, id: UUID) {
-        onLoop { handler in handler.send(Self.package(for: delivery, id: id, version: handler.clientVersion)) }
+        let handler = self.handler
+        eventLoop.execute { handler.value.send(Self.package(for: delivery, id: id, version: handler.value.clientVersion)) }
     }
 
     private func onLoop(_ body: @escaping @Sendable (NodeConnectionHandler) -> Void) {
@@ -56,6 +60,10 @@ final class NodeConnection: SubscriptionSink {
             var dropped = ESSubscriptionDropped()
             dropped.reason = reason
             return TCPPackage(command: .subscriptionDropped, correlationID: id, message: dropped)
+        case .persistentConfirmation(let confirmation):
+            return TCPPackage(command: .persistentSubscriptionConfirmation, correlationID: id, message: confirmation)
+        case .persistentEvent(let appeared):
+            return TCPPackage(command: .persistentSubscriptionStreamEventAppeared, correlationID: id, message: appeared)
         }
     }
 }

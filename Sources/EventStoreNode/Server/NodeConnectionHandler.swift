@@ -64,7 +64,10 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         heartbeatTask?.cancel()
         heartbeatTask = nil
-        if let connection { node.engine.hub.removeAll(connection: connection.connectionID) }
+        if let connection {
+            node.engine.hub.removeAll(connection: connection.connectionID)
+            node.engine.persistent.removeAll(connection: connection.connectionID)
+        }
         connection = nil
         context.fireChannelInactive()
     }

@@ -91,10 +91,32 @@ struct NodeRequestRouter {
             // Answered even for an unknown id, as EventStoreDB does: clients such as photonpump wait
             // for the drop before resubscribing after a reconnect.
             engine.hub.unsubscribe(connection: connection.connectionID, id: id)
+            engine.persistent.unsubscribe(connection: connection.connectionID, id: id)
             connection.deliver(.dropped(.unsubscribed), id: id)
-        case .connectToPersistentSubscription, .createPersistentSubscription, .updatePersistentSubscription,
-             .deletePersistentSubscription, .persistentSubscriptionAckEvents, .persistentSubscriptionNakEvents:
-            throw BadRequestReason(text: "Persistent subscriptions are not supported by this node yet (\(package.command.name)).")
+        case .createPersistentSubscription:
+            let request = try decode(ESCreatePersistentSubscription.self)
+            guard leaderCheck(true) else { return }
+            respond(.createPersistentSubscriptionCompleted) { [engine, user] in await engine.persistent.create(request, user: user) }
+        case .updatePersistentSubscription:
+            let request = try decode(ESUpdatePersistentSubscription.self)
+            guard leaderCheck(true) else { return }
+            respond(.updatePersistentSubscriptionCompleted) { [engine, user] in await engine.persistent.update(request, user: user) }
+        case .deletePersistentSubscription:
+            let request = try decode(ESDeletePersistentSubscription.self)
+            guard leaderCheck(true) else { return }
+            respond(.deletePersistentSubscriptionCompleted) { [engine, user] in await engine.persistent.delete(request, user: user) }
+        case .connectToPersistentSubscription:
+            let request = try decode(ESConnectToPersistentSubscription.self)
+            guard leaderCheck(true) else { return }
+            let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
+            Task { await engine.persistent.connect(request, id: id, sink: connection, user: user) }
+        case .persistentSubscriptionAckEvents:
+            let request = try decode(ESPersistentSubscriptionAckEvents.self)
+            engine.persistent.acknowledge(subscriptionID: request.subscriptionID, ids: request.processedEventIds.map(Array.init))
+        case .persistentSubscriptionNakEvents:
+            let request = try decode(ESPersistentSubscriptionNakEvents.self)
+            engine.persistent.reject(subscriptionID: request.subscriptionID, ids: request.processedEventIds.map(Array.init),
+                                     action: request.action)
         case .scavengeDatabase:
             throw BadRequestReason(text: "Scavenging is not supported by this node.")
         default:

@@ -139,9 +139,9 @@ import Testing
             #expect(garbage.command == .badRequest)
             let replyCommand = try await client.request(TCPPackage(command: .writeEventsCompleted, correlationID: UUID()))
             #expect(replyCommand.command == .badRequest)
-            let persistent = try await client.request(TCPPackage(command: .createPersistentSubscription, correlationID: UUID()))
-            #expect(persistent.command == .badRequest)
-            #expect(String(buffer: persistent.payload).contains("Persistent subscriptions"))
+            let scavenge = try await client.request(TCPPackage(command: .scavengeDatabase, correlationID: UUID()))
+            #expect(scavenge.command == .badRequest)
+            #expect(String(buffer: scavenge.payload).contains("Scavenging is not supported"))
             #expect(!client.isClosed)
             try await client.identify()
         }

@@ -1,0 +1,473 @@
+import EventStoreWire
+import Foundation
+import Synchronization
+
+/// The node's persistent subscription groups (protocol.md §4.12): their settings, kept in
+/// `$persistentSubscriptionConfig`; their consumers; and their I/O — reading the subscribed
+/// stream, writing checkpoints and parked links, and retrying timed-out messages.
+///
+/// Each group's delivery logic is a ``PersistentGroup``; this class holds them under one lock and
+/// carries out the reads and writes they ask for. Events are always read from the log (history
+/// and live alike), so there is no race between catching up and going live: a commit to the
+/// stream only tells the group to read again.
+final class PersistentSubscriptions: Sendable {
+    private struct State {
+        var groups: [PersistentGroupKey: PersistentGroup] = [:]
+        var engine: NodeEngine?
+    }
+
+    private let state = Mutex(State())
+    /// Done once the stored groups are loaded; every request waits for it.
+    private let loaded = Mutex<Task<Void, Never>?>(nil)
+    private let ticker = Mutex<Task<Void, Never>?>(nil)
+
+    /// Monotonic milliseconds, for timeouts and checkpoint timing.
+    static func now() -> Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+
+    /// Connects the engine, loads the stored groups and starts the timeout ticker.
+    func start(engine: NodeEngine) {
+        state.withLock { $0.engine = engine }
+        let loading = Task { await self.load() }
+        loaded.withLock { $0 = loading }
+        ticker.withLock { ticker in
+            ticker = Task {
+                await loading.value
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(100))
+                    self.tick()
+                }
+            }
+        }
+    }
+
+    /// Stops the ticker and lets go of the engine.
+    func shutdown() {
+        ticker.withLock { $0?.cancel() }
+        state.withLock { $0.engine = nil }
+    }
+
+    private var engine: NodeEngine? { state.withLock { $0.engine } }
+
+    private func waitUntilLoaded() async {
+        await loaded.withLock { $0 }?.value
+    }
+
+    // MARK: Management
+
+    /// CreatePersistentSubscription.
+    func create(_ request: ESCreatePersistentSubscription, user: NodeUser?) async -> ESCreatePersistentSubscriptionCompleted {
+        var reply = ESCreatePersistentSubscriptionCompleted()
+        await waitUntilLoaded()
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
+        guard Self.mayManage(user) else {
+            reply.result = .accessDenied
+            reply.reason = "Access denied."
+            return reply
+        }
+        let settings: PersistentSettings
+        do {
+            settings = try Self.validated(request, key: key)
+        } catch {
+            reply.result = .fail
+            reply.reason = error.reason
+            return reply
+        }
+        guard let engine, let start = try? await startPosition(of: key, settings: settings, engine: engine) else {
+            reply.result = .fail
+            reply.reason = "The node is shutting down."
+            return reply
+        }
+        let change = await changeGroups(engine: engine) { groups in
+            guard groups[key] == nil else { return nil }
+            var group = PersistentGroup(key: key, settings: settings, now: Self.now())
+            group.start(at: start.next, checkpoint: start.checkpoint)
+            groups[key] = group
+            return []
+        }
+        switch change {
+        case .unchanged:
+            reply.result = .alreadyExists
+            reply.reason = "Group '\(key.group)' already exists."
+        case .saved(let failure?):
+            reply.result = .fail
+            reply.reason = failure
+        case .saved(nil):
+            break
+        }
+        return reply
+    }
+
+    /// UpdatePersistentSubscription: new settings apply at once; consumers stay connected and the
+    /// group keeps its place in the stream.
+    func update(_ request: ESUpdatePersistentSubscription, user: NodeUser?) async -> ESUpdatePersistentSubscriptionCompleted {
+        var reply = ESUpdatePersistentSubscriptionCompleted()
+        await waitUntilLoaded()
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
+        guard Self.mayManage(user) else {
+            reply.result = .accessDenied
+            reply.reason = "Access denied."
+            return reply
+        }
+        let settings: PersistentSettings
+        do {
+            settings = try Self.validated(request, key: key)
+        } catch {
+            reply.result = .fail
+            reply.reason = error.reason
+            return reply
+        }
+        guard let engine else {
+            reply.result = .fail
+            reply.reason = "The node is shutting down."
+            return reply
+        }
+        let change = await changeGroups(engine: engine) { groups in
+            guard var group = groups[key] else { return nil }
+            group.settings = settings
+            let effects = group.pump(now: Self.now())
+            groups[key] = group
+            return [(key, effects)]
+        }
+        switch change {
+        case .unchanged:
+            reply.result = .doesNotExist
+            reply.reason = "Group '\(key.group)' does not exist."
+        case .saved(let failure?):
+            reply.result = .fail
+            reply.reason = failure
+        case .saved(nil):
+            break
+        }
+        return reply
+    }
+
+    /// DeletePersistentSubscription: consumers are dropped with PersistentSubscriptionDeleted and
+    /// the checkpoint goes, so a new group of the same name starts afresh.
+    func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ESDeletePersistentSubscriptionCompleted {
+        var reply = ESDeletePersistentSubscriptionCompleted()
+        await waitUntilLoaded()
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
+        guard Self.mayManage(user) else {
+            reply.result = .accessDenied
+            reply.reason = "Access denied."
+            return reply
+        }
+        guard let engine else {
+            reply.result = .fail
+            reply.reason = "The node is shutting down."
+            return reply
+        }
+        let change = await changeGroups(engine: engine) { groups in
+            guard let group = groups.removeValue(forKey: key) else { return nil }
+            for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.persistentSubscriptionDeleted), id: id) }
+            return []
+        }
+        switch change {
+        case .unchanged:
+            reply.result = .doesNotExist
+            reply.reason = "Group '\(key.group)' does not exist."
+        case .saved(let failure):
+            await engine.deleteSystemStream(key.checkpointStream)
+            if let failure {
+                reply.result = .fail
+                reply.reason = failure
+            }
+        }
+        return reply
+    }
+
+    private enum ConfigChange {
+        /// The change did not apply (the group exists already, or does not exist).
+        case unchanged
+        /// Applied and written; the failure text when the write failed.
+        case saved(String?)
+    }
+
+    /// Applies `change` to the groups and, when it applies, queues the new configuration for writing
+    /// under the same lock, so that configurations reach the log in the order the changes happened.
+    /// `change` returns nil when it does not apply, else I/O its groups asked for.
+    private func changeGroups(
+        engine: NodeEngine,
+        _ change: @escaping (inout [PersistentGroupKey: PersistentGroup]) -> [(PersistentGroupKey, [PersistentEffect])]?
+    ) async -> ConfigChange {
+        let (outcome, effects): (ConfigChange, [(PersistentGroupKey, [PersistentEffect])]) = await withCheckedContinuation { continuation in
+            state.withLock { state in
+                guard let effects = change(&state.groups) else {
+                    continuation.resume(returning: (.unchanged, []))
+                    return
+                }
+                guard let data = try? JSONEncoder().encode(ConfigDocument(entries: Self.config(state.groups))) else {
+                    continuation.resume(returning: (.saved("Cannot encode the configuration."), effects))
+                    return
+                }
+                engine.appendSystemEvent(to: PersistentGroupKey.configStream, type: PersistentGroupKey.configEventType,
+                                         isJSON: true, data: Array(data)) { result in
+                    let failure = result.result == .success ? nil
+                        : "Storing the configuration failed: \(result.message ?? "\(result.result)")"
+                    continuation.resume(returning: (.saved(failure), effects))
+                }
+            }
+        }
+        for (key, work) in effects { perform(work, for: key, engine: engine) }
+        return outcome
+    }
+
+    /// Create/update/delete need an administrator or an operator.
+    private static func mayManage(_ user: NodeUser?) -> Bool {
+        guard let user else { return false }
+        return user.isAdmin || user.groups.contains(SystemRoles.ops)
+    }
+
+    private static func validated(_ message: some PersistentSettingsMessage, key: PersistentGroupKey)
+        throws(PersistentSettingsError) -> PersistentSettings {
+        guard !key.stream.isEmpty, key.stream != StreamNames.all else { throw PersistentSettingsError(reason: "Bad stream name.") }
+        guard !key.group.isEmpty else { throw PersistentSettingsError(reason: "Bad group name.") }
+        return try PersistentSettings(message)
+    }
+
+    // MARK: Consumers
+
+    /// ConnectToPersistentSubscription on correlation id `id`.
+    func connect(_ request: ESConnectToPersistentSubscription, id: UUID, sink: any SubscriptionSink, user: NodeUser?) async {
+        await waitUntilLoaded()
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionID)
+        guard let engine else {
+            sink.deliver(.dropped(.unsubscribed), id: id)
+            return
+        }
+        let stream = key.stream
+        let checked = try? await engine.read(user: user) { context in
+            (allowed: try context.mayRead(stream), last: try context.log.lastNumber(stream: stream) ?? -1,
+             position: try context.log.lastPosition())
+        }
+        guard let checked, checked.allowed else {
+            sink.deliver(.dropped(.accessDenied), id: id)
+            return
+        }
+        let consumer = PersistentConsumer(connection: sink.connectionID, correlationID: id, sink: sink,
+                                          allowedInFlight: max(1, Int(request.allowedInFlightMessages)))
+        let effects: [PersistentEffect] = state.withLock { state in
+            guard var group = state.groups[key] else {
+                sink.deliver(.dropped(.notFound), id: id)
+                return []
+            }
+            guard group.add(consumer) else {
+                sink.deliver(.dropped(.subscriberMaxCountReached), id: id)
+                return []
+            }
+            var confirmation = ESPersistentSubscriptionConfirmation()
+            confirmation.lastCommitPosition = checked.position
+            confirmation.subscriptionID = key.id
+            confirmation.lastEventNumber = checked.last
+            sink.deliver(.persistentConfirmation(confirmation), id: id)
+            let effects = group.pump(now: Self.now())
+            state.groups[key] = group
+            return effects
+        }
+        perform(effects, for: key, engine: engine)
+    }
+
+    /// PersistentSubscriptionAckEvents; `subscriptionID` is the confirmation's `stream::group`.
+    func acknowledge(subscriptionID: String, ids: [[UInt8]]) {
+        update(subscriptionID) { group in
+            group.acknowledge(ids)
+            return []
+        }
+    }
+
+    /// PersistentSubscriptionNakEvents.
+    func reject(subscriptionID: String, ids: [[UInt8]], action: ESPersistentSubscriptionNakEvents.NakAction) {
+        update(subscriptionID) { group in group.reject(ids, action: action) }
+    }
+
+    /// UnsubscribeFromStream on `id`: true when it was a persistent consumer.
+    @discardableResult
+    func unsubscribe(connection: ObjectIdentifier, id: UUID) -> Bool {
+        removeConsumers(connection: connection, id: id)
+    }
+
+    /// A connection closed: its consumers go and their messages are retried elsewhere.
+    func removeAll(connection: ObjectIdentifier) {
+        removeConsumers(connection: connection, id: nil)
+    }
+
+    @discardableResult
+    private func removeConsumers(connection: ObjectIdentifier, id: UUID?) -> Bool {
+        guard let engine else { return false }
+        let touched: [(PersistentGroupKey, [PersistentEffect])] = state.withLock { state in
+            var touched: [(PersistentGroupKey, [PersistentEffect])] = []
+            for key in Array(state.groups.keys) {
+                guard var group = state.groups[key], let parks = group.remove(connection: connection, correlationID: id) else {
+                    continue
+                }
+                touched.append((key, parks + group.pump(now: Self.now())))
+                state.groups[key] = group
+            }
+            return touched
+        }
+        for (key, effects) in touched { perform(effects, for: key, engine: engine) }
+        return !touched.isEmpty
+    }
+
+    // MARK: Engine events
+
+    /// Records were committed: groups on their streams read again. Runs on the writer thread.
+    func committed(_ records: [RecordedLogEvent]) {
+        let (engine, streams): (NodeEngine?, Set<String>) = state.withLock { state in
+            // Most nodes have no groups: the commit path pays one lock.
+            guard !state.groups.isEmpty else { return (nil, []) }
+            return (state.engine, Set(state.groups.keys.map(\.stream)))
+        }
+        guard let engine, records.contains(where: { streams.contains($0.stream) }) else { return }
+        let committedStreams = Set(records.map(\.stream))
+        let work: [(PersistentGroupKey, [PersistentEffect])] = state.withLock { state in
+            var work: [(PersistentGroupKey, [PersistentEffect])] = []
+            for key in Array(state.groups.keys) where committedStreams.contains(key.stream) {
+                var group = state.groups[key]!
+                group.streamCommitted()
+                work.append((key, group.pump(now: Self.now())))
+                state.groups[key] = group
+            }
+            return work
+        }
+        for (key, effects) in work { perform(effects, for: key, engine: engine) }
+    }
+
+    /// Retries timed-out messages and writes due checkpoints.
+    private func tick() {
+        guard let engine else { return }
+        let now = Self.now()
+        let work: [(PersistentGroupKey, [PersistentEffect])] = state.withLock { state in
+            var work: [(PersistentGroupKey, [PersistentEffect])] = []
+            for key in Array(state.groups.keys) {
+                var group = state.groups[key]!
+                let effects = group.expire(now: now) + group.pump(now: now)
+                state.groups[key] = group
+                if !effects.isEmpty { work.append((key, effects)) }
+            }
+            return work
+        }
+        for (key, effects) in work { perform(effects, for: key, engine: engine) }
+    }
+
+    /// Runs `body` on the group named by a confirmation's `stream::group`, then pumps it.
+    private func update(_ subscriptionID: String, _ body: (inout PersistentGroup) -> [PersistentEffect]) {
+        guard let engine else { return }
+        let work: (PersistentGroupKey, [PersistentEffect])? = state.withLock { state in
+            guard let key = state.groups.keys.first(where: { $0.id == subscriptionID }), var group = state.groups[key] else {
+                return nil
+            }
+            let effects = body(&group) + group.pump(now: Self.now())
+            state.groups[key] = group
+            return (key, effects)
+        }
+        if let (key, effects) = work { perform(effects, for: key, engine: engine) }
+    }
+
+    // MARK: I/O
+
+    private func perform(_ effects: [PersistentEffect], for key: PersistentGroupKey, engine: NodeEngine) {
+        for effect in effects {
+            switch effect {
+            case .read(let from, let count):
+                read(key, from: from, count: count, engine: engine)
+            case .park(let message):
+                let data = SystemEventTypes.linkData(number: message.number, stream: key.stream)
+                engine.appendSystemEvent(to: key.parkedStream, type: SystemEventTypes.link, isJSON: false, data: data) { _ in }
+            case .checkpoint(let number):
+                engine.appendSystemEvent(to: key.checkpointStream, type: PersistentGroupKey.checkpointEventType, isJSON: true,
+                                         data: Array(String(number).utf8)) { _ in }
+            }
+        }
+    }
+
+    private func read(_ key: PersistentGroupKey, from: Int64, count: Int32, engine: NodeEngine) {
+        guard let (resolve, generation) = state.withLock({ state in state.groups[key].map { ($0.settings.resolveLinks, $0.generation) } })
+        else { return }
+        Task {
+            let page = try? await engine.read(user: .system) { context in
+                try context.readStream(stream: key.stream, from: from, maxCount: count, forward: true, resolveLinks: resolve)
+            }
+            let work: [PersistentEffect] = self.state.withLock { state in
+                // A group deleted (and perhaps created again) meanwhile did not ask for this read.
+                guard var group = state.groups[key], group.generation == generation else { return [] }
+                if let page, page.result == .success {
+                    group.received(Self.messages(in: page.events), next: page.nextEventNumber, endOfStream: page.isEndOfStream)
+                } else {
+                    group.readFailed()
+                }
+                let effects = group.pump(now: Self.now())
+                state.groups[key] = group
+                return effects
+            }
+            self.perform(work, for: key, engine: engine)
+        }
+    }
+
+    private static func messages(in records: ReadRecords) -> [PersistentMessage] {
+        (0..<records.count).map { index in
+            let original = records.records[index]
+            guard let target = records.target(at: index) else {
+                return PersistentMessage(records: ReadRecords([original]), number: original.number, eventID: original.eventID,
+                                         sourceStream: original.stream)
+            }
+            return PersistentMessage(records: ReadRecords(link: original, target: target), number: original.number,
+                                     eventID: original.eventID, sourceStream: target?.stream ?? original.stream)
+        }
+    }
+
+    /// Where a group starts: after its checkpoint, else at `startFrom` (−1: the stream's end now).
+    private func startPosition(of key: PersistentGroupKey, settings: PersistentSettings, engine: NodeEngine)
+        async throws -> (next: Int64, checkpoint: Int64?) {
+        try await engine.read(user: .system) { context in
+            let stored = try context.readEvent(stream: key.checkpointStream, number: -1, resolveLinks: false)
+            if stored.result == .success, let number = Int64(String(decoding: stored.event.event.data, as: UTF8.self)) {
+                return (number + 1, number)
+            }
+            if settings.startFrom >= 0 { return (settings.startFrom, nil) }
+            return ((try context.log.lastNumber(stream: key.stream) ?? -1) + 1, nil)
+        }
+    }
+
+    // MARK: Stored settings
+
+    private struct ConfigEntry: Codable {
+        var stream: String
+        var group: String
+        var settings: PersistentSettings
+    }
+
+    private struct ConfigDocument: Codable {
+        var entries: [ConfigEntry]
+    }
+
+    private static func config(_ groups: [PersistentGroupKey: PersistentGroup]) -> [ConfigEntry] {
+        groups.values.map { ConfigEntry(stream: $0.key.stream, group: $0.key.group, settings: $0.settings) }
+            .sorted { ($0.stream, $0.group) < ($1.stream, $1.group) }
+    }
+
+    /// Loads the stored groups at start.
+    private func load() async {
+        guard let engine else { return }
+        let stored = try? await engine.read(user: .system) { context in
+            try context.readEvent(stream: PersistentGroupKey.configStream, number: -1, resolveLinks: false)
+        }
+        guard let stored, stored.result == .success,
+              let document = try? JSONDecoder().decode(ConfigDocument.self, from: stored.event.event.data)
+        else { return }
+        for entry in document.entries {
+            let key = PersistentGroupKey(stream: entry.stream, group: entry.group)
+            guard let start = try? await startPosition(of: key, settings: entry.settings, engine: engine) else { continue }
+            state.withLock { state in
+                var group = PersistentGroup(key: key, settings: entry.settings, now: Self.now())
+                group.start(at: start.next, checkpoint: start.checkpoint)
+                state.groups[key] = group
+            }
+        }
+    }
+}
+
+extension NodeUser {
+    /// The node itself, for its own reads and writes of system streams (not a login).
+    static let system = NodeUser(login: "$system", password: "", groups: [SystemRoles.admins])
+}
