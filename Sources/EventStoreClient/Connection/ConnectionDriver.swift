@@ -321,6 +321,14 @@ final class ConnectionDriver {
         }
     }
 
+    /// Sends a package that belongs to operation `id` (Ack/Nak of a persistent subscription) on the
+    /// operation's correlation id; false when the operation is not on the wire now.
+    func send(_ command: TCPCommand, payload: ByteBuffer, credentials: TCPCredentials?, alongside id: Int) -> Bool {
+        guard let correlationID = table.liveCorrelationID(of: id) else { return false }
+        run([.send(TCPPackage(command: command, correlationID: correlationID, credentials: credentials, payload: payload))])
+        return true
+    }
+
     func cancel(_ id: Int) {
         var actions: [OperationTable.Action] = []
         table.cancel(id, actions: &actions)

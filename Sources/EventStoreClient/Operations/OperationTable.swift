@@ -56,6 +56,13 @@ struct OperationTable {
     /// Operations queued or in flight.
     var count: Int { entries.count }
 
+    /// The correlation id operation `id` is on the wire with now (nil while it is queued or gone):
+    /// a persistent subscription's acknowledgements travel on it.
+    func liveCorrelationID(of id: Int) -> UUID? {
+        guard isConnected, let entry = entries[id], entry.sentAt != nil || entry.subscribed else { return nil }
+        return entry.correlationID
+    }
+
     /// Registers an operation and sends it when possible; returns its id (for cancellation).
     mutating func enqueue(
         command: TCPCommand, payload: ByteBuffer, credentials: TCPCredentials?, handler: any OperationHandler,

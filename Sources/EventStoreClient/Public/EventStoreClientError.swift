@@ -44,6 +44,10 @@ public struct EventStoreClientError: Error, Sendable, Hashable, CustomStringConv
         public static let protocolViolation = Code("protocolViolation")
         /// The calling task was cancelled.
         public static let cancelled = Code("cancelled")
+        /// The persistent subscription group exists already.
+        public static let alreadyExists = Code("alreadyExists")
+        /// The persistent subscription group does not exist.
+        public static let notFound = Code("notFound")
         /// A subscription was dropped by the server.
         public static let subscriptionDropped = Code("subscriptionDropped")
         /// The caller's arguments are invalid.

@@ -1,0 +1,231 @@
+import EventStoreWire
+import Foundation
+import NIOCore
+
+/// An event from a persistent subscription: acknowledge it (or not) through the subscription.
+public struct PersistentSubscriptionEvent: Sendable, Hashable {
+    /// The event (with its link when it came through one).
+    public var event: ResolvedEvent
+    /// How often it was delivered before (0 on the first delivery).
+    public var retryCount: Int
+
+    /// The id acknowledgements name: the link's when the event came through a link.
+    var acknowledgementID: UUID? { event.original?.id }
+}
+
+/// What to do with events a consumer could not process.
+public enum NakAction: Sendable, Hashable {
+    /// Move them to the group's parked stream now.
+    case park
+    /// Deliver them again (parked after the group's retry limit).
+    case retry
+    /// Forget them: they count as processed.
+    case skip
+
+    var wire: ESPersistentSubscriptionNakEvents.NakAction {
+        switch self {
+        case .park: .park
+        case .retry: .retry
+        case .skip: .skip
+        }
+    }
+}
+
+/// A consumer of a persistent subscription group (competing consumers).
+///
+/// Iterate it for events and acknowledge each one; unacknowledged events are delivered again after
+/// the group's message timeout, to this consumer or another. Stop iterating (or cancel the task) to
+/// leave the group. It ends with an error when the server drops it (group deleted) or the connection
+/// is lost.
+///
+/// ```swift
+/// let subscription = try await client.connectToPersistentSubscription("workers", on: "orders-1")
+/// for try await delivery in subscription {
+///     do {
+///         try handle(delivery.event)
+///         try await subscription.ack(delivery)
+///     } catch {
+///         try await subscription.nak(delivery, action: .retry, reason: "\(error)")
+///     }
+/// }
+/// ```
+public struct PersistentSubscription: AsyncSequence, Sendable {
+    /// What the sequence yields.
+    public typealias Element = PersistentSubscriptionEvent
+
+    /// The server's id for the group: `stream::group`.
+    public let subscriptionID: String
+    /// The stream's last event number when this consumer connected (−1: empty).
+    public let lastEventNumber: Int64
+    /// The `$all` commit position when this consumer connected.
+    public let lastCommitPosition: Int64
+    let stream: AsyncThrowingStream<PersistentSubscriptionEvent, any Error>
+    let acknowledge: @Sendable (TCPCommand, ByteBuffer) async throws -> Void
+
+    /// Starts iterating.
+    public func makeAsyncIterator() -> AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.Iterator {
+        stream.makeAsyncIterator()
+    }
+
+    /// Acknowledges events as processed.
+    ///
+    /// - Throws: `.connectionClosed` when the subscription is no longer connected (the events will be
+    ///   delivered again, to whichever consumer the group has).
+    public func ack(_ events: PersistentSubscriptionEvent...) async throws {
+        try await ack(events)
+    }
+
+    /// Acknowledges events as processed.
+    public func ack(_ events: [PersistentSubscriptionEvent]) async throws {
+        var request = ESPersistentSubscriptionAckEvents()
+        request.subscriptionID = subscriptionID
+        request.processedEventIds = events.compactMap { $0.acknowledgementID.map { Data($0.dotNetBytes) } }
+        try await acknowledge(.persistentSubscriptionAckEvents, ByteBuffer(bytes: try request.serializedBytes(partial: true) as [UInt8]))
+    }
+
+    /// Reports events as not processed, with what the group should do with them.
+    public func nak(_ events: PersistentSubscriptionEvent..., action: NakAction, reason: String = "") async throws {
+        var request = ESPersistentSubscriptionNakEvents()
+        request.subscriptionID = subscriptionID
+        request.processedEventIds = events.compactMap { $0.acknowledgementID.map { Data($0.dotNetBytes) } }
+        request.action = action.wire
+        request.message = reason
+        try await acknowledge(.persistentSubscriptionNakEvents, ByteBuffer(bytes: try request.serializedBytes(partial: true) as [UInt8]))
+    }
+}
+
+/// Runs one persistent subscription consumer inside the operation table.
+final class PersistentSubscriptionHandler: OperationHandler {
+    typealias Confirmation = (subscriptionID: String, lastEventNumber: Int64, lastCommitPosition: Int64)
+
+    private let target: String
+    private var confirmation: CheckedContinuation<Confirmation, any Error>?
+    private let continuation: AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.Continuation
+    private var finished = false
+
+    init(target: String, confirmation: CheckedContinuation<Confirmation, any Error>,
+         continuation: AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.Continuation) {
+        self.target = target
+        self.confirmation = confirmation
+        self.continuation = continuation
+    }
+
+    /// A lost connection ends the consumer: its unacknowledged events go back to the group.
+    var survivesReconnect: Bool { false }
+
+    func handle(_ reply: TCPPackage) -> ReplyDecision {
+        do {
+            switch reply.command {
+            case .persistentSubscriptionConfirmation:
+                let message = try reply.decodeMessage(as: ESPersistentSubscriptionConfirmation.self)
+                confirmation?.resume(returning: (message.subscriptionID, message.hasLastEventNumber ? message.lastEventNumber : -1,
+                                                 message.lastCommitPosition))
+                confirmation = nil
+                return .keep
+            case .persistentSubscriptionStreamEventAppeared:
+                let message = try reply.decodeMessage(as: ESPersistentSubscriptionStreamEventAppeared.self)
+                let event = PersistentSubscriptionEvent(event: ResolvedEvent(indexed: message.event), retryCount: Int(message.retryCount))
+                guard !finished else { return .unsubscribe }
+                switch continuation.yield(event) {
+                // The buffer holds twice what the server may have out; were an event ever dropped, it
+                // stays unacknowledged and the group delivers it again after its timeout.
+                case .enqueued, .dropped: return .keep
+                case .terminated:
+                    finished = true
+                    return .unsubscribe
+                @unknown default: return .keep
+                }
+            case .subscriptionDropped:
+                let message = try reply.decodeMessage(as: ESSubscriptionDropped.self)
+                switch message.reason {
+                case .unsubscribed:
+                    end(nil)
+                    return .complete
+                case .accessDenied:
+                    return .fail(EventStoreClientError(.accessDenied, "access denied to persistent subscription \(target)"))
+                case .notFound:
+                    return .fail(EventStoreClientError(.notFound, "persistent subscription \(target) does not exist"))
+                case .subscriberMaxCountReached:
+                    return .fail(EventStoreClientError(.subscriptionDropped,
+                                                       "persistent subscription \(target) has its maximum number of consumers"))
+                case .persistentSubscriptionDeleted:
+                    return .fail(EventStoreClientError(.subscriptionDropped, "persistent subscription \(target) was deleted"))
+                }
+            default:
+                return .fail(EventStoreClientError(.protocolViolation, "unexpected \(reply.command.name) on a persistent subscription"))
+            }
+        } catch {
+            return .fail(EventStoreClientError(.protocolViolation, "\(error)"))
+        }
+    }
+
+    func fail(_ error: EventStoreClientError) {
+        if let confirmation {
+            confirmation.resume(throwing: error)
+            self.confirmation = nil
+        }
+        end(error.code == .cancelled ? nil : error)
+    }
+
+    private func end(_ error: EventStoreClientError?) {
+        guard !finished else { return }
+        finished = true
+        continuation.finish(throwing: error)
+    }
+}
+
+extension EventStoreClient {
+    /// Joins a persistent subscription group as one of its consumers.
+    ///
+    /// ```swift
+    /// let subscription = try await client.connectToPersistentSubscription("workers", on: "orders-1", bufferSize: 50)
+    /// for try await delivery in subscription { try await subscription.ack(delivery) }
+    /// ```
+    /// - Parameter bufferSize: events the server may have out with this consumer, unacknowledged.
+    /// - Throws: `.notFound` for an unknown group, `.accessDenied`, `.subscriptionDropped` when the group is full.
+    public func connectToPersistentSubscription(
+        _ group: String, on stream: String, bufferSize: Int = 10, credentials: UserCredentials? = nil
+    ) async throws -> PersistentSubscription {
+        guard bufferSize > 0 else { throw EventStoreClientError(.invalidArgument, "bufferSize must be positive") }
+        var request = ESConnectToPersistentSubscription()
+        request.subscriptionID = group
+        request.eventStreamID = stream
+        request.allowedInFlightMessages = Int32(clamping: bufferSize)
+        let payload = ByteBuffer(bytes: (try? request.serializedBytes(partial: true)) ?? [UInt8]())
+        // The server has at most `bufferSize` events out with this consumer; retries of timed-out
+        // ones may arrive while the first copies still wait here, hence twice that.
+        let (events, continuation) = AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.makeStream(
+            bufferingPolicy: .bufferingOldest(bufferSize * 2))
+        let registration = OperationRegistration()
+        let bound = driver
+        let eventLoop = self.eventLoop
+        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
+        continuation.onTermination = { _ in
+            eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
+        }
+        let target = "\(stream)::\(group)"
+        let confirmation = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation {
+                (confirmed: CheckedContinuation<PersistentSubscriptionHandler.Confirmation, any Error>) in
+                eventLoop.execute {
+                    let handler = PersistentSubscriptionHandler(target: target, confirmation: confirmed, continuation: continuation)
+                    bound.value.submit(command: .connectToPersistentSubscription, payload: payload, credentials: wireCredentials,
+                                       handler: handler) { registration.id = $0 }
+                }
+            }
+        } onCancel: {
+            eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
+        }
+        let acknowledge: @Sendable (TCPCommand, ByteBuffer) async throws -> Void = { command, payload in
+            let sent = try await eventLoop.submit {
+                guard let id = registration.id else { return false }
+                return bound.value.send(command, payload: payload, credentials: wireCredentials, alongside: id)
+            }.get()
+            guard sent else {
+                throw EventStoreClientError(.connectionClosed, "persistent subscription \(target) is not connected")
+            }
+        }
+        return PersistentSubscription(subscriptionID: confirmation.subscriptionID, lastEventNumber: confirmation.lastEventNumber,
+                                      lastCommitPosition: confirmation.lastCommitPosition, stream: events, acknowledge: acknowledge)
+    }
+}
