@@ -120,6 +120,33 @@ import Testing
         #expect(readonly.status == 1 && readonly.stderr == "append: refused: esdb runs with --readonly\n")
     }
 
+    /// Persistent subscription groups from a script: create, consume with acknowledgements (a second
+    /// consume gets only what the first left), refusals as one line, delete needs --yes.
+    @Test func groupsAndConsumersInAScript() async throws {
+        let run = try await Self.esdb(["--mem", "--json",
+                                       "-c", "append jobs-1 Job '{\"n\":0}'", "-c", "append jobs-1 Job '{\"n\":1}'",
+                                       "-c", "append jobs-1 Job '{\"n\":2}'",
+                                       "-c", "group create jobs-1 workers --from start",
+                                       "-c", "consume jobs-1 workers --limit 2",
+                                       "-c", "consume jobs-1 workers --limit 1",
+                                       "-c", "group delete jobs-1 workers --yes"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let objects = run.lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.contains { $0["created"] as? String == "workers" && $0["startFrom"] as? Int == 0 })
+        let consumed = objects.filter { $0["type"] as? String == "Job" }.compactMap { $0["number"] as? Int }
+        #expect(consumed == [0, 1, 2], "each event once: the second consumer starts after the acknowledged ones")
+        #expect(objects.last?["deleted"] as? String == "workers")
+
+        let refused = try await Self.esdb(["--mem", "-c", "group create s g", "-c", "group create s g"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("group: persistent subscription g on s exists already"), "\(refused.stderr)")
+        let unconfirmed = try await Self.esdb(["--mem", "-c", "group create s g", "-c", "group delete s g"])
+        #expect(unconfirmed.status == 1 && unconfirmed.stderr.contains("group: refusing without --yes"), "\(unconfirmed.stderr)")
+        let missing = try await Self.esdb(["--mem", "-c", "consume s nope --limit 1"])
+        #expect(missing.status == 1 && missing.stderr.contains("consume: persistent subscription s::nope does not exist"),
+                "\(missing.stderr)")
+    }
+
     @Test func metadataShowAndSet() async throws {
         let run = try await Self.esdb(["--mem", "--json", "-c", "append m-1 T '{}'", "-c", #"meta m-1 --set '{"$maxCount": 5, "owner": "x"}' --yes"#,
                                  "-c", "meta m-1"])

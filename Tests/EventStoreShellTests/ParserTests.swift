@@ -40,6 +40,14 @@ import Testing
                 == .tail(stream: "o-1", from: .beforeEnd(5), limit: 3, filter: FilterOptions()))
         #expect(try ShellCommandParser.parse("tail $all") == .tail(stream: "$all", from: .end, limit: nil, filter: FilterOptions()))
         #expect(try ShellCommandParser.parse("untail all") == .untail("all"))
+        #expect(try ShellCommandParser.parse("group create o-1 workers --from start --resolve --strategy pinned")
+                == .createGroup(stream: "o-1", group: "workers", from: .start, resolve: true, strategy: .pinned))
+        #expect(try ShellCommandParser.parse("group create o-1 workers")
+                == .createGroup(stream: "o-1", group: "workers", from: .end, resolve: false, strategy: .roundRobin))
+        #expect(try ShellCommandParser.parse("group delete o-1 workers --yes") == .deleteGroup(stream: "o-1", group: "workers", confirmed: true))
+        #expect(try ShellCommandParser.parse("consume o-1 workers --limit 5 --nak park")
+                == .consume(stream: "o-1", group: "workers", limit: 5, nak: .park))
+        #expect(try ShellCommandParser.parse("consume o-1 workers") == .consume(stream: "o-1", group: "workers", limit: nil, nak: nil))
         #expect(try ShellCommandParser.parse("demo --live") == .demo(.live))
         #expect(try ShellCommandParser.parse("demo stop") == .demo(.stop))
         #expect(try ShellCommandParser.parse("   ") == nil)
@@ -65,6 +73,11 @@ import Testing
         #expect(message("show s first") == "show: event number must be a number ≥ 0 or 'last', got \"first\"")
         #expect(message("streams --hard") == "streams: --hard is not an option of streams")
         #expect(message("read '$all --count 1") == "unterminated single quote")
+        #expect(message("group list o-1 g") == "group: the first word must be create or delete, got \"list\"")
+        #expect(message("group create o-1") == "group: missing GROUP (usage: " + ShellHelp.usage(for: "group") + ")")
+        #expect(message("group create o-1 g --strategy random")
+                == "group: --strategy must be round-robin, dispatch-to-single or pinned, got \"random\"")
+        #expect(message("consume o-1 g --nak later") == "consume: --nak must be park, retry or skip, got \"later\"")
     }
 
     @Test func readOnlyKnowsWhichCommandsWrite() throws {
@@ -72,5 +85,7 @@ import Testing
         #expect(try ShellCommandParser.parse("meta s --set {}")!.isWrite)
         #expect(try !ShellCommandParser.parse("meta s")!.isWrite)
         #expect(try !ShellCommandParser.parse("read s")!.isWrite)
+        #expect(try ShellCommandParser.parse("group create s g")!.isWrite, "groups are server state")
+        #expect(try ShellCommandParser.parse("consume s g")!.isWrite, "acknowledgements move the group on")
     }
 }

@@ -41,6 +41,11 @@ public enum ShellCommand: Equatable, Sendable {
     case meta(stream: String, set: String?, confirmed: Bool)
     case tail(stream: String, from: StreamStart, limit: Int?, filter: FilterOptions)
     case untail(String?)
+    /// `group create`: a persistent subscription group; `from` is start, end or a number.
+    case createGroup(stream: String, group: String, from: StreamStart, resolve: Bool, strategy: ConsumerStrategy)
+    case deleteGroup(stream: String, group: String, confirmed: Bool)
+    /// Join a group as a consumer: events shown like a tail, each acknowledged (or nak-ed).
+    case consume(stream: String, group: String, limit: Int?, nak: NakAction?)
     case ops
     case log
     case demo(DemoMode)
@@ -63,7 +68,7 @@ public enum ShellCommand: Equatable, Sendable {
     /// Whether the command writes (refused under `--readonly`).
     public var isWrite: Bool {
         switch self {
-        case .append, .delete, .demo(.once), .demo(.live): return true
+        case .append, .delete, .demo(.once), .demo(.live), .createGroup, .deleteGroup, .consume: return true
         case .meta(_, let set, _): return set != nil
         default: return false
         }

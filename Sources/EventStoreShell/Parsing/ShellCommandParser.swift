@@ -11,7 +11,7 @@ public struct ShellParseError: Error, Equatable, CustomStringConvertible {
 public enum ShellCommandParser {
     /// Every command name, for completion and help.
     public static let commandNames = ["help", "status", "quit", "exit", "connect", "streams", "categories", "read", "show",
-                                      "append", "delete", "meta", "tail", "untail", "ops", "log", "demo"]
+                                      "append", "delete", "meta", "tail", "untail", "group", "consume", "ops", "log", "demo"]
 
     /// Options per command, for completion.
     public static let options: [String: [String]] = [
@@ -21,6 +21,8 @@ public enum ShellCommandParser {
         "delete": ["--hard", "--expected", "--yes"],
         "meta": ["--set", "--yes"],
         "tail": ["--from", "--limit", "--type-prefix", "--stream-prefix", "--type-regex"],
+        "group": ["create", "delete", "--from", "--resolve", "--strategy", "--yes"],
+        "consume": ["--limit", "--nak"],
         "demo": ["--live", "stop"],
     ]
 
@@ -86,6 +88,25 @@ public enum ShellCommandParser {
             return .tail(stream: stream, from: try streamStart(a.value("--from"), a, allowRelative: true, defaultStart: .end),
                          limit: limit, filter: try filter(&a))
         case "untail": return .untail(a.positionals.first)
+        case "group":
+            let action = try a.required(0, "create|delete")
+            let stream = try a.required(1, "STREAM")
+            let group = try a.required(2, "GROUP")
+            switch action {
+            case "create":
+                let from = try streamStart(a.value("--from"), a, allowRelative: false, defaultStart: .end)
+                return .createGroup(stream: stream, group: group, from: from, resolve: a.flag("--resolve"),
+                                    strategy: try strategy(a.value("--strategy"), a))
+            case "delete":
+                return .deleteGroup(stream: stream, group: group, confirmed: a.flag("--yes"))
+            default:
+                throw a.error("the first word must be create or delete, got \"\(action)\"")
+            }
+        case "consume":
+            let stream = try a.required(0, "STREAM")
+            let group = try a.required(1, "GROUP")
+            let limit: Int? = a.hasValue("--limit") ? try a.integer("--limit", default: 0, range: 1...10_000_000) : nil
+            return .consume(stream: stream, group: group, limit: limit, nak: try nakAction(a.value("--nak"), a))
         case "ops": return .ops
         case "log": return .log
         case "demo":
@@ -109,6 +130,25 @@ public enum ShellCommandParser {
                 if allowRelative { return .beforeEnd(-number) }
             }
             throw a.error("--from must be start, end" + (allowRelative ? ", N or -N" : " or N ≥ 0") + ", got \"\(text)\"")
+        }
+    }
+
+    private static func strategy(_ text: String?, _ a: Arguments) throws(ShellParseError) -> ConsumerStrategy {
+        switch text {
+        case nil, "round-robin": return .roundRobin
+        case "dispatch-to-single": return .dispatchToSingle
+        case "pinned": return .pinned
+        case let other?: throw a.error("--strategy must be round-robin, dispatch-to-single or pinned, got \"\(other)\"")
+        }
+    }
+
+    private static func nakAction(_ text: String?, _ a: Arguments) throws(ShellParseError) -> NakAction? {
+        switch text {
+        case nil: return nil
+        case "park": return .park
+        case "retry": return .retry
+        case "skip": return .skip
+        case let other?: throw a.error("--nak must be park, retry or skip, got \"\(other)\"")
         }
     }
 
@@ -158,7 +198,7 @@ public enum ShellCommandParser {
 /// The words after a command name: positionals, `--flag`s and `--option VALUE`s (also `--option=VALUE`).
 struct Arguments {
     static let valued: Set<String> = ["--from", "--count", "--limit", "--filter", "--expected", "--id", "--meta", "--set",
-                                      "--type-prefix", "--stream-prefix", "--type-regex"]
+                                      "--type-prefix", "--stream-prefix", "--type-regex", "--strategy", "--nak"]
     static let flags: Set<String> = ["--backward", "--resolve", "--binary", "--hard", "--yes", "--live"]
 
     let command: String

@@ -18,6 +18,11 @@ public enum ShellHelp {
         ("tail", "tail STREAM|'$all' [--from start|end|N|-N] [--limit N] [--type-prefix P] [--stream-prefix P] [--type-regex R]",
          "follow a stream live (catch-up subscription)"),
         ("untail", "untail [ID|all]", "stop a tail (the newest without an argument)"),
+        ("group", "group create STREAM GROUP [--from start|end|N] [--resolve] [--strategy round-robin|dispatch-to-single|pinned]\n"
+            + "       group delete STREAM GROUP [--yes]",
+         "create or delete a persistent subscription group (competing consumers)"),
+        ("consume", "consume STREAM GROUP [--limit N] [--nak park|retry|skip]",
+         "join a persistent subscription group: events shown like a tail, each acknowledged (or nak-ed)"),
         ("ops", "ops", "operations queued or in flight"),
         ("log", "log", "recent connection lifecycle events"),
         ("demo", "demo [--live | stop]", "write a small demo data set; --live keeps appending until 'demo stop'"),

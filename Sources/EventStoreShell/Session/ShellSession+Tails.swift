@@ -1,6 +1,15 @@
 import EventStoreClient
 import EventStoreWire
 import Foundation
+import Synchronization
+
+/// A thread-safe count.
+final class Counter: Sendable {
+    private let value = Mutex(0)
+
+    /// Adds one; returns the new count.
+    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+}
 
 /// A running tail.
 struct TailHandle: Sendable {
@@ -19,31 +28,79 @@ extension ShellSession {
         } else {
             subscription = client.catchUp(stream: stream, from: try await streamStart(stream, from))
         }
+        await follow(stream, limit: limit, stop: { subscription.cancel() }) { emit in
+            for try await message in subscription {
+                switch message {
+                case .event(let event):
+                    if try emit.event(event) { return }
+                case .caughtUp:
+                    emit.state(isLive: true, reason: nil)
+                case .fellBehind(let reason):
+                    emit.state(isLive: false, reason: reason)
+                }
+            }
+        }
+    }
+
+    /// `consume STREAM GROUP`: joins a persistent subscription group as a consumer and shows its
+    /// events like a tail, acknowledging each one (or nak-ing it with `nak`).
+    func consume(_ stream: String, group: String, limit: Int?, nak: NakAction?) async throws {
+        let subscription = try await client.connectToPersistentSubscription(group, on: stream, bufferSize: 50)
+        await follow("\(stream)::\(group)", limit: limit, stop: {}) { emit in
+            emit.state(isLive: true, reason: nil)
+            for try await delivery in subscription {
+                let done = try emit.event(delivery.event)
+                if let nak {
+                    try await subscription.nak(delivery, action: nak, reason: "esdb consume --nak")
+                } else {
+                    try await subscription.ack(delivery)
+                }
+                if done { return }
+            }
+        }
+    }
+
+    /// What a follower's body reports through.
+    struct FollowerOutput: Sendable {
+        let sink: any ShellSink
+        let id: Int
+        let target: String
+        let tailID: Int?
+        let limit: Int?
+        private let delivered = Counter()
+
+        /// Shows an event; true once `limit` events were shown.
+        func event(_ event: ResolvedEvent) throws -> Bool {
+            guard let view = EventView(event) else { return false }
+            sink.emit(.event(view, tail: tailID))
+            return limit.map { delivered.increment() >= $0 } ?? false
+        }
+
+        /// Live or catching up (shown only in interactive sessions, and fell-behind always).
+        func state(isLive: Bool, reason: String?) {
+            guard tailID != nil || !isLive else { return }
+            sink.emit(.tailState(TailStateChange(id: id, stream: target, isLive: isLive, reason: reason)))
+        }
+    }
+
+    /// Runs a tail-like `body` (a tail or a consumer): in the background with a pane and an id
+    /// in interactive sessions, to the end (`--limit`, or Ctrl-C) in scripts.
+    private func follow(
+        _ target: String, limit: Int?, stop: @escaping @Sendable () -> Void,
+        _ body: @escaping @Sendable (FollowerOutput) async throws -> Void
+    ) async {
         let id = nextTailID
         nextTailID += 1
         let sink = self.sink
-        let tailID: Int? = options.interactive ? id : nil
+        let output = FollowerOutput(sink: sink, id: id, target: target, tailID: options.interactive ? id : nil, limit: limit)
         if options.interactive {
             // Said before the first event or state change can be emitted, so that the note and the
             // TUI's tail pane see the tail begin before anything arrives on it.
-            sink.emit(.tailStarted(id: id, stream: stream))
+            sink.emit(.tailStarted(id: id, stream: target))
         }
         let work = Task {
-            var delivered = 0
             do {
-                for try await message in subscription {
-                    switch message {
-                    case .event(let event):
-                        guard let view = EventView(event) else { continue }
-                        sink.emit(.event(view, tail: tailID))
-                        delivered += 1
-                        if let limit, delivered >= limit { return }
-                    case .caughtUp:
-                        if tailID != nil { sink.emit(.tailState(TailStateChange(id: id, stream: stream, isLive: true))) }
-                    case .fellBehind(let reason):
-                        sink.emit(.tailState(TailStateChange(id: id, stream: stream, isLive: false, reason: reason)))
-                    }
-                }
+                try await body(output)
             } catch is CancellationError {
             } catch {
                 sink.emit(.error("tail \(id): \((error as? EventStoreClientError)?.message ?? "\(error)")"))
@@ -51,10 +108,10 @@ extension ShellSession {
         }
         let finished = Task {
             _ = await work.value
-            subscription.cancel()
+            stop()
         }
         if options.interactive {
-            tails[id] = TailHandle(id: id, target: stream, task: work)
+            tails[id] = TailHandle(id: id, target: target, task: work)
             Task { [weak self] in
                 _ = await finished.value
                 await self?.removeTail(id)

@@ -135,6 +135,10 @@ public actor ShellSession {
         case .tail(let stream, let from, let limit, let filter):
             try await tail(stream, from: from, limit: limit, filter: filter)
         case .untail(let which): try untail(which)
+        case .createGroup(let stream, let group, let from, let resolve, let strategy):
+            try await createGroup(stream, group: group, from: from, resolve: resolve, strategy: strategy)
+        case .deleteGroup(let stream, let group, let confirmed): try await deleteGroup(stream, group: group, confirmed: confirmed)
+        case .consume(let stream, let group, let limit, let nak): try await consume(stream, group: group, limit: limit, nak: nak)
         case .ops: await ops()
         case .log:
             let lines = lifecycle.suffix(50)
@@ -178,6 +182,8 @@ extension ShellCommand {
         case .meta: return "meta"
         case .tail: return "tail"
         case .untail: return "untail"
+        case .createGroup, .deleteGroup: return "group"
+        case .consume: return "consume"
         case .ops: return "ops"
         case .log: return "log"
         case .demo: return "demo"
