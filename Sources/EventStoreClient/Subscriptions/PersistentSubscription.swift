@@ -99,15 +99,12 @@ final class PersistentSubscriptionHandler: OperationHandler {
     typealias Confirmation = (subscriptionID: String, lastEventNumber: Int64, lastCommitPosition: Int64)
 
     private let target: String
-    private var confirmation: CheckedContinuation<Confirmation, any Error>?
-    private let continuation: AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.Continuation
-    private var finished = false
+    private var outlets: SubscriptionOutlets<Confirmation, PersistentSubscriptionEvent>
 
     init(target: String, confirmation: CheckedContinuation<Confirmation, any Error>,
          continuation: AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.Continuation) {
         self.target = target
-        self.confirmation = confirmation
-        self.continuation = continuation
+        outlets = SubscriptionOutlets(confirmation: confirmation, stream: continuation)
     }
 
     /// A lost connection ends the consumer: its unacknowledged events go back to the group.
@@ -118,20 +115,19 @@ final class PersistentSubscriptionHandler: OperationHandler {
             switch reply.command {
             case .persistentSubscriptionConfirmation:
                 let message = try reply.decodeMessage(as: ESPersistentSubscriptionConfirmation.self)
-                confirmation?.resume(returning: (message.subscriptionID, message.hasLastEventNumber ? message.lastEventNumber : -1,
-                                                 message.lastCommitPosition))
-                confirmation = nil
+                outlets.confirm((message.subscriptionID, message.hasLastEventNumber ? message.lastEventNumber : -1,
+                                 message.lastCommitPosition))
                 return .keep
             case .persistentSubscriptionStreamEventAppeared:
                 let message = try reply.decodeMessage(as: ESPersistentSubscriptionStreamEventAppeared.self)
                 let event = PersistentSubscriptionEvent(event: ResolvedEvent(indexed: message.event), retryCount: Int(message.retryCount))
-                guard !finished else { return .unsubscribe }
-                switch continuation.yield(event) {
+                guard !outlets.finished else { return .unsubscribe }
+                switch outlets.stream.yield(event) {
                 // The buffer holds twice what the server may have out; were an event ever dropped, it
                 // stays unacknowledged and the group delivers it again after its timeout.
                 case .enqueued, .dropped: return .keep
                 case .terminated:
-                    finished = true
+                    outlets.consumerLeft()
                     return .unsubscribe
                 @unknown default: return .keep
                 }
@@ -139,7 +135,7 @@ final class PersistentSubscriptionHandler: OperationHandler {
                 let message = try reply.decodeMessage(as: ESSubscriptionDropped.self)
                 switch message.reason {
                 case .unsubscribed:
-                    end(nil)
+                    outlets.end(nil)
                     return .complete
                 case .accessDenied:
                     return .fail(EventStoreClientError(.accessDenied, "access denied to persistent subscription \(target)"))
@@ -160,17 +156,7 @@ final class PersistentSubscriptionHandler: OperationHandler {
     }
 
     func fail(_ error: EventStoreClientError) {
-        if let confirmation {
-            confirmation.resume(throwing: error)
-            self.confirmation = nil
-        }
-        end(error.code == .cancelled ? nil : error)
-    }
-
-    private func end(_ error: EventStoreClientError?) {
-        guard !finished else { return }
-        finished = true
-        continuation.finish(throwing: error)
+        outlets.fail(error)
     }
 }
 
@@ -196,26 +182,14 @@ extension EventStoreClient {
         // ones may arrive while the first copies still wait here, hence twice that.
         let (events, continuation) = AsyncThrowingStream<PersistentSubscriptionEvent, any Error>.makeStream(
             bufferingPolicy: .bufferingOldest(bufferSize * 2))
-        let registration = OperationRegistration()
-        let bound = driver
-        let eventLoop = self.eventLoop
-        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
-        continuation.onTermination = { _ in
-            eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
-        }
         let target = "\(stream)::\(group)"
-        let confirmation = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation {
-                (confirmed: CheckedContinuation<PersistentSubscriptionHandler.Confirmation, any Error>) in
-                eventLoop.execute {
-                    let handler = PersistentSubscriptionHandler(target: target, confirmation: confirmed, continuation: continuation)
-                    bound.value.submit(command: .connectToPersistentSubscription, payload: payload, credentials: wireCredentials,
-                                       handler: handler) { registration.id = $0 }
-                }
-            }
-        } onCancel: {
-            eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
+        let (confirmation, registration) = try await startSubscription(
+            .connectToPersistentSubscription, payload: payload, credentials: credentials, stream: continuation
+        ) { confirmed in
+            PersistentSubscriptionHandler(target: target, confirmation: confirmed, continuation: continuation)
         }
+        let (bound, eventLoop) = (driver, self.eventLoop)
+        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
         let acknowledge: @Sendable (TCPCommand, ByteBuffer) async throws -> Void = { command, payload in
             let sent = try await eventLoop.submit {
                 guard let id = registration.id else { return false }

@@ -51,15 +51,12 @@ final class SubscriptionHandler: OperationHandler {
     typealias Confirmation = (lastCommitPosition: Int64, lastEventNumber: Int64?)
 
     private let target: String
-    private var confirmation: CheckedContinuation<Confirmation, any Error>?
-    private let continuation: AsyncThrowingStream<SubscriptionMessage, any Error>.Continuation
-    private var finished = false
+    private var outlets: SubscriptionOutlets<Confirmation, SubscriptionMessage>
 
     init(target: String, confirmation: CheckedContinuation<Confirmation, any Error>,
          continuation: AsyncThrowingStream<SubscriptionMessage, any Error>.Continuation) {
         self.target = target
-        self.confirmation = confirmation
-        self.continuation = continuation
+        outlets = SubscriptionOutlets(confirmation: confirmation, stream: continuation)
     }
 
     /// Once confirmed, a lost connection ends the subscription (catch-up subscriptions resume by themselves).
@@ -70,9 +67,7 @@ final class SubscriptionHandler: OperationHandler {
             switch reply.command {
             case .subscriptionConfirmation:
                 let message = try reply.decodeMessage(as: ESSubscriptionConfirmation.self)
-                confirmation?.resume(returning: (message.lastCommitPosition,
-                                                 message.hasLastEventNumber ? message.lastEventNumber : nil))
-                confirmation = nil
+                outlets.confirm((message.lastCommitPosition, message.hasLastEventNumber ? message.lastEventNumber : nil))
                 return .keep
             case .streamEventAppeared:
                 let message = try reply.decodeMessage(as: ESStreamEventAppeared.self)
@@ -84,7 +79,7 @@ final class SubscriptionHandler: OperationHandler {
                 let message = try reply.decodeMessage(as: ESSubscriptionDropped.self)
                 switch message.reason {
                 case .unsubscribed:
-                    end(nil)
+                    outlets.end(nil)
                     return .complete
                 case .accessDenied:
                     return .fail(EventStoreClientError(.accessDenied, "access denied to \(target)"))
@@ -100,14 +95,14 @@ final class SubscriptionHandler: OperationHandler {
     }
 
     private func deliver(_ message: SubscriptionMessage) -> ReplyDecision {
-        guard !finished else { return .unsubscribe }
-        switch continuation.yield(message) {
+        guard !outlets.finished else { return .unsubscribe }
+        switch outlets.stream.yield(message) {
         case .enqueued: return .keep
         case .dropped:
-            end(EventStoreClientError(.subscriptionDropped, "subscription to \(target) dropped: live queue overflow"))
+            outlets.end(EventStoreClientError(.subscriptionDropped, "subscription to \(target) dropped: live queue overflow"))
             return .unsubscribe
         case .terminated:
-            finished = true
+            outlets.consumerLeft()
             return .unsubscribe
         @unknown default:
             return .keep
@@ -115,17 +110,7 @@ final class SubscriptionHandler: OperationHandler {
     }
 
     func fail(_ error: EventStoreClientError) {
-        if let confirmation {
-            confirmation.resume(throwing: error)
-            self.confirmation = nil
-        }
-        end(error.code == .cancelled ? nil : error)
-    }
-
-    private func end(_ error: EventStoreClientError?) {
-        guard !finished else { return }
-        finished = true
-        continuation.finish(throwing: error)
+        outlets.fail(error)
     }
 }
 
@@ -166,24 +151,11 @@ extension EventStoreClient {
             command = .subscribeToStream
             payload = (try? request.serializedBytes(partial: true)) ?? []
         }
-        let registration = OperationRegistration()
-        let bound = driver
-        let eventLoop = self.eventLoop
-        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
-        continuation.onTermination = { _ in
-            eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
-        }
         let target = stream ?? "$all"
-        let confirmation = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (confirmed: CheckedContinuation<SubscriptionHandler.Confirmation, any Error>) in
-                eventLoop.execute {
-                    let handler = SubscriptionHandler(target: target, confirmation: confirmed, continuation: continuation)
-                    bound.value.submit(command: command, payload: ByteBuffer(bytes: payload), credentials: wireCredentials,
-                                       handler: handler) { registration.id = $0 }
-                }
-            }
-        } onCancel: {
-            eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
+        let (confirmation, _) = try await startSubscription(
+            command, payload: ByteBuffer(bytes: payload), credentials: credentials, stream: continuation
+        ) { confirmed in
+            SubscriptionHandler(target: target, confirmation: confirmed, continuation: continuation)
         }
         return VolatileSubscription(lastCommitPosition: confirmation.lastCommitPosition,
                                     lastEventNumber: confirmation.lastEventNumber, stream: events)

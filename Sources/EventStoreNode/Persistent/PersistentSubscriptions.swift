@@ -54,162 +54,82 @@ final class PersistentSubscriptions: Sendable {
 
     // MARK: Management
 
-    /// CreatePersistentSubscription.
-    func create(_ request: ESCreatePersistentSubscription, user: NodeUser?) async -> ESCreatePersistentSubscriptionCompleted {
-        var reply = ESCreatePersistentSubscriptionCompleted()
-        await waitUntilLoaded()
-        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
-        guard Self.mayManage(user) else {
-            reply.result = .accessDenied
-            reply.reason = "Access denied."
-            return reply
+    /// How a Create, Update or Delete ended; the router turns it into the command's reply.
+    enum ManagementOutcome: Equatable {
+        case success
+        case accessDenied
+        case alreadyExists
+        case doesNotExist
+        /// Refused or failed, with the reason the reply carries.
+        case fail(String)
+    }
+
+    /// CreatePersistentSubscription: the group starts after its checkpoint if one is left, else at `startFrom`.
+    func create(_ request: ESCreatePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
+        await manage(request, user: user) { key, settings, engine in
+            guard let start = try? await self.startPosition(of: key, settings: settings, engine: engine) else {
+                return .fail("The node is shutting down.")
+            }
+            return await self.changeGroups(engine: engine, unchanged: .alreadyExists) { groups in
+                guard groups[key] == nil else { return nil }
+                var group = PersistentGroup(key: key, settings: settings, now: Self.now())
+                group.start(at: start.next, checkpoint: start.checkpoint)
+                groups[key] = group
+                return []
+            }
         }
-        let settings: PersistentSettings
-        do {
-            settings = try Self.validated(request, key: key)
-        } catch {
-            reply.result = .fail
-            reply.reason = error.reason
-            return reply
-        }
-        guard let engine, let start = try? await startPosition(of: key, settings: settings, engine: engine) else {
-            reply.result = .fail
-            reply.reason = "The node is shutting down."
-            return reply
-        }
-        let change = await changeGroups(engine: engine) { groups in
-            guard groups[key] == nil else { return nil }
-            var group = PersistentGroup(key: key, settings: settings, now: Self.now())
-            group.start(at: start.next, checkpoint: start.checkpoint)
-            groups[key] = group
-            return []
-        }
-        switch change {
-        case .unchanged:
-            reply.result = .alreadyExists
-            reply.reason = "Group '\(key.group)' already exists."
-        case .saved(let failure?):
-            reply.result = .fail
-            reply.reason = failure
-        case .saved(nil):
-            break
-        }
-        return reply
     }
 
     /// UpdatePersistentSubscription: new settings apply at once; consumers stay connected and the
     /// group keeps its place in the stream.
-    func update(_ request: ESUpdatePersistentSubscription, user: NodeUser?) async -> ESUpdatePersistentSubscriptionCompleted {
-        var reply = ESUpdatePersistentSubscriptionCompleted()
-        await waitUntilLoaded()
-        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
-        guard Self.mayManage(user) else {
-            reply.result = .accessDenied
-            reply.reason = "Access denied."
-            return reply
+    func update(_ request: ESUpdatePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
+        await manage(request, user: user) { key, settings, engine in
+            await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
+                guard var group = groups[key] else { return nil }
+                group.settings = settings
+                let effects = group.pump(now: Self.now())
+                groups[key] = group
+                return [(key, effects)]
+            }
         }
-        let settings: PersistentSettings
-        do {
-            settings = try Self.validated(request, key: key)
-        } catch {
-            reply.result = .fail
-            reply.reason = error.reason
-            return reply
-        }
-        guard let engine else {
-            reply.result = .fail
-            reply.reason = "The node is shutting down."
-            return reply
-        }
-        let change = await changeGroups(engine: engine) { groups in
-            guard var group = groups[key] else { return nil }
-            group.settings = settings
-            let effects = group.pump(now: Self.now())
-            groups[key] = group
-            return [(key, effects)]
-        }
-        switch change {
-        case .unchanged:
-            reply.result = .doesNotExist
-            reply.reason = "Group '\(key.group)' does not exist."
-        case .saved(let failure?):
-            reply.result = .fail
-            reply.reason = failure
-        case .saved(nil):
-            break
-        }
-        return reply
     }
 
     /// DeletePersistentSubscription: consumers are dropped with PersistentSubscriptionDeleted and
     /// the checkpoint goes, so a new group of the same name starts afresh.
-    func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ESDeletePersistentSubscriptionCompleted {
-        var reply = ESDeletePersistentSubscriptionCompleted()
-        await waitUntilLoaded()
+    func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
         let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
-        guard Self.mayManage(user) else {
-            reply.result = .accessDenied
-            reply.reason = "Access denied."
-            return reply
-        }
-        guard let engine else {
-            reply.result = .fail
-            reply.reason = "The node is shutting down."
-            return reply
-        }
-        let change = await changeGroups(engine: engine) { groups in
-            guard let group = groups.removeValue(forKey: key) else { return nil }
-            for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.persistentSubscriptionDeleted), id: id) }
-            return []
-        }
-        switch change {
-        case .unchanged:
-            reply.result = .doesNotExist
-            reply.reason = "Group '\(key.group)' does not exist."
-        case .saved(let failure):
-            await engine.deleteSystemStream(key.checkpointStream)
-            if let failure {
-                reply.result = .fail
-                reply.reason = failure
+        return await manage(user: user) { engine in
+            let outcome = await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
+                guard let group = groups.removeValue(forKey: key) else { return nil }
+                for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.persistentSubscriptionDeleted), id: id) }
+                return []
             }
+            if outcome != .doesNotExist { await engine.deleteSystemStream(key.checkpointStream) }
+            return outcome
         }
-        return reply
     }
 
-    private enum ConfigChange {
-        /// The change did not apply (the group exists already, or does not exist).
-        case unchanged
-        /// Applied and written; the failure text when the write failed.
-        case saved(String?)
+    /// Create and Update: the settings checked, then the change.
+    private func manage(
+        _ request: some PersistentSettingsMessage, user: NodeUser?,
+        _ change: @escaping @Sendable (PersistentGroupKey, PersistentSettings, NodeEngine) async -> ManagementOutcome
+    ) async -> ManagementOutcome {
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
+        let settings: PersistentSettings
+        do {
+            settings = try Self.validated(request, key: key)
+        } catch {
+            return Self.mayManage(user) ? .fail(error.reason) : .accessDenied
+        }
+        return await manage(user: user) { engine in await change(key, settings, engine) }
     }
 
-    /// Applies `change` to the groups and, when it applies, queues the new configuration for writing
-    /// under the same lock, so that configurations reach the log in the order the changes happened.
-    /// `change` returns nil when it does not apply, else I/O its groups asked for.
-    private func changeGroups(
-        engine: NodeEngine,
-        _ change: @escaping (inout [PersistentGroupKey: PersistentGroup]) -> [(PersistentGroupKey, [PersistentEffect])]?
-    ) async -> ConfigChange {
-        let (outcome, effects): (ConfigChange, [(PersistentGroupKey, [PersistentEffect])]) = await withCheckedContinuation { continuation in
-            state.withLock { state in
-                guard let effects = change(&state.groups) else {
-                    continuation.resume(returning: (.unchanged, []))
-                    return
-                }
-                guard let data = try? JSONEncoder().encode(ConfigDocument(entries: Self.config(state.groups))) else {
-                    continuation.resume(returning: (.saved("Cannot encode the configuration."), effects))
-                    return
-                }
-                engine.appendSystemEvent(to: PersistentGroupKey.configStream, type: PersistentGroupKey.configEventType,
-                                         isJSON: true, data: Array(data)) { result in
-                    let failure = result.result == .success ? nil
-                        : "Storing the configuration failed: \(result.message ?? "\(result.result)")"
-                    continuation.resume(returning: (.saved(failure), effects))
-                }
-            }
-        }
-        for (key, work) in effects { perform(work, for: key, engine: engine) }
-        return outcome
+    /// Every management command: the stored groups loaded, the user allowed, the node running.
+    private func manage(user: NodeUser?, _ change: @Sendable (NodeEngine) async -> ManagementOutcome) async -> ManagementOutcome {
+        await waitUntilLoaded()
+        guard Self.mayManage(user) else { return .accessDenied }
+        guard let engine else { return .fail("The node is shutting down.") }
+        return await change(engine)
     }
 
     /// Create/update/delete need an administrator or an operator.
@@ -223,6 +143,37 @@ final class PersistentSubscriptions: Sendable {
         guard !key.stream.isEmpty, key.stream != StreamNames.all else { throw PersistentSettingsError(reason: "Bad stream name.") }
         guard !key.group.isEmpty else { throw PersistentSettingsError(reason: "Bad group name.") }
         return try PersistentSettings(message)
+    }
+
+    /// Applies `change` to the groups and, when it applies, queues the new configuration for writing
+    /// under the same lock, so that configurations reach the log in the order the changes happened.
+    /// `change` returns nil when it does not apply (the outcome is then `unchanged`), else I/O its
+    /// groups asked for.
+    private func changeGroups(
+        engine: NodeEngine, unchanged: ManagementOutcome,
+        _ change: @escaping (inout [PersistentGroupKey: PersistentGroup]) -> [(PersistentGroupKey, [PersistentEffect])]?
+    ) async -> ManagementOutcome {
+        let (outcome, effects): (ManagementOutcome, [(PersistentGroupKey, [PersistentEffect])]) =
+            await withCheckedContinuation { continuation in
+                state.withLock { state in
+                    guard let effects = change(&state.groups) else {
+                        continuation.resume(returning: (unchanged, []))
+                        return
+                    }
+                    guard let data = try? JSONEncoder().encode(ConfigDocument(entries: Self.config(state.groups))) else {
+                        continuation.resume(returning: (.fail("Cannot encode the configuration."), effects))
+                        return
+                    }
+                    engine.appendSystemEvent(to: PersistentGroupKey.configStream, type: PersistentGroupKey.configEventType,
+                                             isJSON: true, data: Array(data)) { result in
+                        let outcome: ManagementOutcome = result.result == .success ? .success
+                            : .fail("Storing the configuration failed: \(result.message ?? "\(result.result)")")
+                        continuation.resume(returning: (outcome, effects))
+                    }
+                }
+            }
+        for (key, work) in effects { perform(work, for: key, engine: engine) }
+        return outcome
     }
 
     // MARK: Consumers

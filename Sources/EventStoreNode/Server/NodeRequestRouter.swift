@@ -96,15 +96,21 @@ struct NodeRequestRouter {
         case .createPersistentSubscription:
             let request = try decode(ESCreatePersistentSubscription.self)
             guard leaderCheck(true) else { return }
-            respond(.createPersistentSubscriptionCompleted) { [engine, user] in await engine.persistent.create(request, user: user) }
+            respond(.createPersistentSubscriptionCompleted) { [engine, user] in
+                ESCreatePersistentSubscriptionCompleted(await engine.persistent.create(request, user: user), group: request.subscriptionGroupName)
+            }
         case .updatePersistentSubscription:
             let request = try decode(ESUpdatePersistentSubscription.self)
             guard leaderCheck(true) else { return }
-            respond(.updatePersistentSubscriptionCompleted) { [engine, user] in await engine.persistent.update(request, user: user) }
+            respond(.updatePersistentSubscriptionCompleted) { [engine, user] in
+                ESUpdatePersistentSubscriptionCompleted(await engine.persistent.update(request, user: user), group: request.subscriptionGroupName)
+            }
         case .deletePersistentSubscription:
             let request = try decode(ESDeletePersistentSubscription.self)
             guard leaderCheck(true) else { return }
-            respond(.deletePersistentSubscriptionCompleted) { [engine, user] in await engine.persistent.delete(request, user: user) }
+            respond(.deletePersistentSubscriptionCompleted) { [engine, user] in
+                ESDeletePersistentSubscriptionCompleted(await engine.persistent.delete(request, user: user), group: request.subscriptionGroupName)
+            }
         case .connectToPersistentSubscription:
             let request = try decode(ESConnectToPersistentSubscription.self)
             guard leaderCheck(true) else { return }
