@@ -1,16 +1,29 @@
 import EventStoreWire
 
+extension PersistentSubscriptions.ManagementOutcome {
+    /// The reason a reply carries, as EventStoreDB words it (none on success).
+    func reason(group: String) -> String? {
+        switch self {
+        case .success: nil
+        case .accessDenied: "Access denied."
+        case .alreadyExists: "Group '\(group)' already exists."
+        case .doesNotExist: "Group '\(group)' does not exist."
+        case .fail(let text): text
+        }
+    }
+}
+
 extension ESCreatePersistentSubscriptionCompleted {
-    /// The reply to a Create, with EventStoreDB's reasons.
+    /// The reply to a Create.
     init(_ outcome: PersistentSubscriptions.ManagementOutcome, group: String) {
         self.init()
-        switch outcome {
-        case .success: result = .success
-        case .accessDenied: (result, reason) = (.accessDenied, "Access denied.")
-        case .alreadyExists: (result, reason) = (.alreadyExists, "Group '\(group)' already exists.")
-        case .doesNotExist: (result, reason) = (.fail, "Group '\(group)' does not exist.")
-        case .fail(let text): (result, reason) = (.fail, text)
+        result = switch outcome {
+        case .success: .success
+        case .accessDenied: .accessDenied
+        case .alreadyExists: .alreadyExists
+        case .doesNotExist, .fail: .fail
         }
+        if let reason = outcome.reason(group: group) { self.reason = reason }
     }
 }
 
@@ -18,13 +31,13 @@ extension ESUpdatePersistentSubscriptionCompleted {
     /// The reply to an Update.
     init(_ outcome: PersistentSubscriptions.ManagementOutcome, group: String) {
         self.init()
-        switch outcome {
-        case .success: result = .success
-        case .accessDenied: (result, reason) = (.accessDenied, "Access denied.")
-        case .doesNotExist: (result, reason) = (.doesNotExist, "Group '\(group)' does not exist.")
-        case .alreadyExists: (result, reason) = (.fail, "Group '\(group)' already exists.")
-        case .fail(let text): (result, reason) = (.fail, text)
+        result = switch outcome {
+        case .success: .success
+        case .accessDenied: .accessDenied
+        case .doesNotExist: .doesNotExist
+        case .alreadyExists, .fail: .fail
         }
+        if let reason = outcome.reason(group: group) { self.reason = reason }
     }
 }
 
@@ -32,12 +45,12 @@ extension ESDeletePersistentSubscriptionCompleted {
     /// The reply to a Delete.
     init(_ outcome: PersistentSubscriptions.ManagementOutcome, group: String) {
         self.init()
-        switch outcome {
-        case .success: result = .success
-        case .accessDenied: (result, reason) = (.accessDenied, "Access denied.")
-        case .doesNotExist: (result, reason) = (.doesNotExist, "Group '\(group)' does not exist.")
-        case .alreadyExists: (result, reason) = (.fail, "Group '\(group)' already exists.")
-        case .fail(let text): (result, reason) = (.fail, text)
+        result = switch outcome {
+        case .success: .success
+        case .accessDenied: .accessDenied
+        case .doesNotExist: .doesNotExist
+        case .alreadyExists, .fail: .fail
         }
+        if let reason = outcome.reason(group: group) { self.reason = reason }
     }
 }
