@@ -142,6 +142,28 @@ struct TmuxE2ETests {
         try await tmux.waitFor("EXIT=0")
     }
 
+    /// A persistent subscription consumer from the prompt: a tail pane named `stream::group` that
+    /// goes live, shows the group's events and keeps receiving new ones; `untail` leaves the group.
+    @Test func consumeAGroupInAPane() async throws {
+        let tmux = try await Tmux([Tmux.esdb, "--mem"])
+        try await tmux.waitFor("the prompt") { $0.hasPrefix(" esdb  connected") && Self.promptLine($0) == "esdb>" }
+        for command in ["append jobs-1 Job '{\"n\":0}'", "group create jobs-1 workers --from start", "consume jobs-1 workers"] {
+            try await tmux.type(command)
+            try await tmux.press("Enter")
+        }
+        try await tmux.waitFor("the consumer's pane with the first event") {
+            $0.contains("Tail 1 jobs-1::workers [live]") && $0.contains("jobs-1#0 ")
+        }
+        try await tmux.type("append jobs-1 Job '{\"n\":1}'")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("jobs-1#1 ")
+        try await tmux.type("untail 1")
+        try await tmux.press("Enter")
+        try await tmux.waitFor("the pane closed") { $0.contains("stopped tail 1") && !$0.contains("Tail 1 jobs-1::workers") }
+        try await tmux.press("C-d")
+        try await tmux.waitFor("EXIT=0")
+    }
+
     @Test func headerFollowsANodeRestart() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-tui-node-\(UUID())").path
         defer { try? FileManager.default.removeItem(atPath: data) }
