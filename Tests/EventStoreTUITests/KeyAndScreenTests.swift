@@ -218,6 +218,26 @@ import Testing
         #expect(list.top == 2, "an item taller than the pane starts at the top")
     }
 
+    @Test func pagingCountsWrappedRows() {
+        var list = ListPane<String>(capacity: 100) { $0 }
+        list.append(contentsOf: ["a", String(repeating: "x", count: 30), "b", "c", "d", "e"])   // rows at width 10: 1, 4, 1, 1, 1, 1
+        let rows = { (line: String) in TextWrap.rows(line, width: 10).count }
+        #expect(list.pageSteps(height: 5, forward: true, rows: rows) == 2, "the wrapped line and one more fill 5 rows")
+        list.move(by: 5)
+        #expect(list.pageSteps(height: 5, forward: false, rows: rows) == 3, "d, c, b; the wrapped line would pass 5 rows")
+        #expect(list.pageSteps(height: 1, forward: false, rows: rows) == 1, "always at least one")
+
+        var state = AppState()
+        state.apply((0..<40).map { TUIEvent.output(.error("error \($0): " + String(repeating: "word ", count: 30))) }, at: 0)
+        _ = Fixtures.screen(&state, rows: 24, columns: 80)
+        state.focus = .output
+        state.output.jump(toEnd: true)
+        let before = state.output.cursor
+        _ = state.handle(.pageUp, promptEmpty: true)
+        let moved = before - state.output.cursor
+        #expect(moved >= 1 && moved < (state.paneHeights[.output] ?? 0) - 1, "a page of 5-row errors is a few errors, not a screenful of them")
+    }
+
     @Test func detailScrollsThroughWrappedRows() {
         var state = AppState()
         state.detail = ["data: " + String(repeating: "0123456789", count: 30)]

@@ -32,8 +32,8 @@ extension AppState {
         }
         if focus == .prompt {
             switch key {
-            case .pageUp: scroll(.output, by: -page(.output))
-            case .pageDown: scroll(.output, by: page(.output))
+            case .pageUp: scroll(.output, by: -page(.output, forward: false))
+            case .pageDown: scroll(.output, by: page(.output, forward: true))
             default: return [.readline(key.readlineBytes)]
             }
             return []
@@ -97,8 +97,8 @@ extension AppState {
         switch key {
         case .up: scroll(focus, by: -1)
         case .down: scroll(focus, by: 1)
-        case .pageUp: scroll(focus, by: -page(focus))
-        case .pageDown: scroll(focus, by: page(focus))
+        case .pageUp: scroll(focus, by: -page(focus, forward: false))
+        case .pageDown: scroll(focus, by: page(focus, forward: true))
         case .home: scroll(focus, by: Int.min / 2)
         case .end: scroll(focus, by: Int.max / 2)
         case .left where focus == .tails: selectedTail = max(0, selectedTail - 1)
@@ -163,7 +163,18 @@ extension AppState {
         return []
     }
 
-    func page(_ pane: PaneID) -> Int { max(1, (paneHeights[pane] ?? 10) - 1) }
+    /// How far PgUp/PgDn move in a pane: a screenful less one row; in the panes whose long lines
+    /// wrap, counted in screen rows, so a page never skips a row.
+    func page(_ pane: PaneID, forward: Bool) -> Int {
+        let height = max(1, (paneHeights[pane] ?? 10) - 1)
+        guard let width = paneWidths[pane] else { return height }
+        switch pane {
+        case .output: return output.pageSteps(height: height, forward: forward) { TextWrap.rows($0.text, width: width).count }
+        case .log:
+            return log.pageSteps(height: height, forward: forward) { TextWrap.rows(TerminalText.sanitize($0), width: width).count }
+        default: return height
+        }
+    }
 
     /// Moves the cursor of a pane (the detail pane scrolls).
     mutating func scroll(_ pane: PaneID, by delta: Int) {

@@ -38,6 +38,8 @@ struct AppState {
     var message: String?
     /// Rows each pane had at the last render, for paging.
     var paneHeights: [PaneID: Int] = [:]
+    /// Pane body widths as last drawn (for paging through wrapped lines).
+    var paneWidths: [PaneID: Int] = [:]
     /// Tail capacity (events kept per tail pane).
     var tailCapacity = 1000
 

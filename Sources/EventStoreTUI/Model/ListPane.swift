@@ -144,6 +144,21 @@ struct ListPane<Item> {
         }
     }
 
+    /// How many items a page moves the cursor when items take `rows` screen rows each: as many as
+    /// fit in `height` rows past the cursor (at least one), so that no row is skipped.
+    func pageSteps(height: Int, forward: Bool, rows: (Item) -> Int) -> Int {
+        var index = cursor
+        var used = 0
+        var steps = 0
+        while let next = item(atVisible: forward ? index + 1 : index - 1) {
+            used += rows(next)
+            if used > height, steps > 0 { break }
+            steps += 1
+            index += forward ? 1 : -1
+        }
+        return max(1, steps)
+    }
+
     private mutating func rebuildVisible() {
         visible = items.indices.compactMap { index in
             (filter?.accepts(text(items[index])) ?? true) ? dropped + index : nil

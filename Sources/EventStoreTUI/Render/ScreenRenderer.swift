@@ -34,6 +34,7 @@ enum ScreenRenderer {
         let focused = state.focus == pane
         let body = Rect(row: rect.row + 1, column: rect.column, height: rect.height - 1, width: rect.width)
         state.paneHeights[pane] = body.height
+        state.paneWidths[pane] = body.width
         switch pane {
         case .streams:
             title("Streams (\(state.streams.visibleCount))" + filterText(state.streams.filter), rect, focused, &grid)
