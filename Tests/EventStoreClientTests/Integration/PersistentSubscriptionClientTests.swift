@@ -56,6 +56,23 @@ import Testing
         }
     }
 
+    @Test func updatedSettingsApplyToTheRunningGroup() async throws {
+        try await withClientAndNode { client, _ in
+            try await client.createPersistentSubscription("g", on: "upd-1", settings: Self.fromStart())
+            var limited = Self.fromStart()
+            limited.maxSubscriberCount = 1
+            try await client.updatePersistentSubscription("g", on: "upd-1", settings: limited)
+            let first = try await client.connectToPersistentSubscription("g", on: "upd-1")
+            await #expect(throws: EventStoreClientError(.subscriptionDropped,
+                                                        "persistent subscription upd-1::g has its maximum number of consumers")) {
+                _ = try await client.connectToPersistentSubscription("g", on: "upd-1")
+            }
+            try await client.append(to: "upd-1", events: numbered(1))
+            var iterator = first.makeAsyncIterator()
+            #expect(try await iterator.next()?.event.originalNumber == 0)
+        }
+    }
+
     @Test func nakRetriesAndParks() async throws {
         try await withClientAndNode { client, _ in
             try await client.append(to: "jobs-1", events: numbered(2))
