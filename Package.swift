@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EventStoreShellTests",
-            dependencies: ["EventStoreShell", "EventStoreTesting", "esdb"],
+            dependencies: ["EventStoreShell", "EventStoreClient", "EventStoreNode", "EventStoreTesting", "esdb"],
             swiftSettings: swiftSettings
         ),
     ]

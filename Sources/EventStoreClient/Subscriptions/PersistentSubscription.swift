@@ -35,8 +35,9 @@ public enum NakAction: Sendable, Hashable {
 ///
 /// Iterate it for events and acknowledge each one; unacknowledged events are delivered again after
 /// the group's message timeout, to this consumer or another. Stop iterating (or cancel the task) to
-/// leave the group. It ends with an error when the server drops it (group deleted) or the connection
-/// is lost.
+/// leave the group. It ends with an error when the group is deleted (`.notFound`) or the connection
+/// is lost (`.connectionClosed`); after a lost connection, connect again to rejoin — the group
+/// delivers what was not acknowledged.
 ///
 /// ```swift
 /// let subscription = try await client.connectToPersistentSubscription("workers", on: "orders-1")
@@ -145,7 +146,8 @@ final class PersistentSubscriptionHandler: OperationHandler {
                     return .fail(EventStoreClientError(.subscriptionDropped,
                                                        "persistent subscription \(target) has its maximum number of consumers"))
                 case .persistentSubscriptionDeleted:
-                    return .fail(EventStoreClientError(.subscriptionDropped, "persistent subscription \(target) was deleted"))
+                    // The group does not exist any more: like connecting to an unknown one.
+                    return .fail(EventStoreClientError(.notFound, "persistent subscription \(target) was deleted"))
                 }
             default:
                 return .fail(EventStoreClientError(.protocolViolation, "unexpected \(reply.command.name) on a persistent subscription"))

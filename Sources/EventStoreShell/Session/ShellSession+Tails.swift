@@ -43,19 +43,31 @@ extension ShellSession {
     }
 
     /// `consume STREAM GROUP`: joins a persistent subscription group as a consumer and shows its
-    /// events like a tail, acknowledging each one (or nak-ing it with `nak`).
+    /// events like a tail, acknowledging each one (or nak-ing it with `nak`). After a lost connection
+    /// it rejoins once the client has reconnected; the group delivers again what was not acknowledged.
     func consume(_ stream: String, group: String, limit: Int?, nak: NakAction?) async throws {
-        let subscription = try await client.connectToPersistentSubscription(group, on: stream, bufferSize: 50)
+        let client = self.client
+        let first = try await client.connectToPersistentSubscription(group, on: stream, bufferSize: 50)
         await follow("\(stream)::\(group)", limit: limit, stop: {}) { emit in
-            emit.state(isLive: true, reason: nil)
-            for try await delivery in subscription {
-                let done = try emit.event(delivery.event)
-                if let nak {
-                    try await subscription.nak(delivery, action: nak, reason: "esdb consume --nak")
-                } else {
-                    try await subscription.ack(delivery)
+            var subscription = first
+            while true {
+                emit.state(isLive: true, reason: nil)
+                do {
+                    for try await delivery in subscription {
+                        let done = try emit.event(delivery.event)
+                        if let nak {
+                            try await subscription.nak(delivery, action: nak, reason: "esdb consume --nak")
+                        } else {
+                            try await subscription.ack(delivery)
+                        }
+                        if done { return }
+                    }
+                    return
+                } catch let error as EventStoreClientError where error.code == .connectionClosed {
+                    guard !(await client.isClosed) else { throw error }
+                    emit.state(isLive: false, reason: "\(error.message); rejoining")
+                    subscription = try await client.connectToPersistentSubscription(group, on: stream, bufferSize: 50)
                 }
-                if done { return }
             }
         }
     }

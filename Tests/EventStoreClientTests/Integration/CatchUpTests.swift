@@ -1,5 +1,6 @@
 import EventStoreClient
 import EventStoreNode
+import EventStoreTesting
 import Foundation
 import Testing
 
@@ -129,7 +130,7 @@ import Testing
                 if !restarted {
                     restarted = true
                     await node.shutdown()
-                    node = try await Self.startAgain(nodeConfiguration)
+                    node = try await EventStoreNodeServer.startAgain(nodeConfiguration)
                     let writer = EventStoreClient(configuration: configuration)
                     try await writer.append(to: "restart-1", events: numbered(100, from: 100))
                     await writer.close()
@@ -145,20 +146,5 @@ import Testing
         subscription.cancel()
         await client.close()
         await node.shutdown()
-    }
-
-    /// Starts a node on the port it had before. Until the node is back, that port is an ordinary
-    /// ephemeral port: an outbound connection (the client's own reconnection attempts, or another
-    /// test's) may hold it as its local port for a moment, so binding is retried until a deadline.
-    static func startAgain(_ configuration: NodeConfiguration, within timeout: Duration = .seconds(20))
-        async throws -> EventStoreNodeServer {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await EventStoreNodeServer.start(configuration)
-            } catch where ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
     }
 }
