@@ -63,6 +63,7 @@ public struct EventStoreClientError: Error, Sendable, Hashable, CustomStringConv
     /// One line saying what failed and why.
     public var message: String
 
+    /// An error of kind `code` saying `message`.
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message

@@ -49,9 +49,12 @@ public protocol ShellSink: Sendable {
 
 /// Renders output as lines: human tables and text, or JSON Lines.
 public struct LineRenderer: Sendable {
+    /// JSON Lines instead of human text.
     public var json: Bool
+    /// ANSI colours in human text.
     public var color: Bool
 
+    /// A renderer for JSON Lines or human text, coloured or not.
     public init(json: Bool, color: Bool) {
         self.json = json
         self.color = color

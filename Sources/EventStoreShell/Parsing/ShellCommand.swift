@@ -18,10 +18,15 @@ public enum AllStart: Equatable, Sendable {
 
 /// Server-side filter options of `read '$all'` and `tail '$all'`.
 public struct FilterOptions: Equatable, Sendable {
+    /// `--type-prefix`: event types starting with any of these.
     public var typePrefix: [String] = []
+    /// `--stream-prefix`: streams starting with any of these.
     public var streamPrefix: [String] = []
+    /// `--type-regex`: event types matching this.
     public var typeRegex: String?
+    /// No filter.
     public init() {}
+    /// Whether nothing is filtered.
     public var isEmpty: Bool { typePrefix.isEmpty && streamPrefix.isEmpty && typeRegex == nil }
 }
 
@@ -59,6 +64,7 @@ public enum ShellCommand: Equatable, Sendable {
         case binaryFile(String)
     }
 
+    /// `demo`: write once, keep writing (`--live`), or `stop`.
     public enum DemoMode: Equatable, Sendable {
         case once
         case live

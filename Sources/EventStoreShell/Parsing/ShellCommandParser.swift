@@ -2,8 +2,11 @@ import EventStoreClient
 
 /// Why a line is not a valid command; printed as one line, e.g. `read: --count needs a number, got "x"`.
 public struct ShellParseError: Error, Equatable, CustomStringConvertible {
+    /// The command word, when the line got that far.
     public var command: String?
+    /// What is wrong.
     public var message: String
+    /// `command: message`.
     public var description: String { command.map { "\($0): \(message)" } ?? message }
 }
 

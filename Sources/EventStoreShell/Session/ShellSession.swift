@@ -20,6 +20,7 @@ public struct ShellOptions: Sendable {
     /// Where this session is connected, for `status`.
     public var nodeDescription = ""
 
+    /// Interactive off, writes allowed, `--yes` required for destructive commands.
     public init() {}
 }
 
@@ -36,6 +37,7 @@ public actor ShellSession {
     var lastRoundTrip: Duration?
     var watcher: Task<Void, Never>?
 
+    /// A session running commands against `client`, writing to `sink`.
     public init(client: EventStoreClient, sink: any ShellSink, options: ShellOptions) {
         self.client = client
         self.sink = sink
