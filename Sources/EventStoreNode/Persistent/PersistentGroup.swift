@@ -95,7 +95,8 @@ struct PersistentGroup {
     }
 
     /// Removes a consumer (unsubscribed or disconnected); its outstanding messages are retried.
-    /// Returns nil when it was not one of this group's, else the parks that retrying caused.
+    /// Returns nil (the group unchanged) when it was not one of this group's, else the parks that
+    /// retrying caused.
     mutating func remove(connection: ObjectIdentifier, correlationID: UUID?) -> [PersistentEffect]? {
         let before = consumers.count
         consumers.removeAll { $0.connection == connection && (correlationID == nil || $0.correlationID == correlationID) }

@@ -231,9 +231,8 @@ final class PersistentSubscriptions: Sendable {
         update(subscriptionID) { group in group.reject(ids, action: action) }
     }
 
-    /// UnsubscribeFromStream on `id`: true when it was a persistent consumer.
-    @discardableResult
-    func unsubscribe(connection: ObjectIdentifier, id: UUID) -> Bool {
+    /// UnsubscribeFromStream on `id` (a no-op when it is not a persistent consumer).
+    func unsubscribe(connection: ObjectIdentifier, id: UUID) {
         removeConsumers(connection: connection, id: id)
     }
 
@@ -242,77 +241,52 @@ final class PersistentSubscriptions: Sendable {
         removeConsumers(connection: connection, id: nil)
     }
 
-    @discardableResult
-    private func removeConsumers(connection: ObjectIdentifier, id: UUID?) -> Bool {
-        guard let engine else { return false }
-        let touched: [(PersistentGroupKey, [PersistentEffect])] = state.withLock { state in
-            var touched: [(PersistentGroupKey, [PersistentEffect])] = []
-            for key in Array(state.groups.keys) {
-                guard var group = state.groups[key], let parks = group.remove(connection: connection, correlationID: id) else {
-                    continue
-                }
-                touched.append((key, parks + group.pump(now: Self.now())))
-                state.groups[key] = group
-            }
-            return touched
+    private func removeConsumers(connection: ObjectIdentifier, id: UUID?) {
+        updateGroups { group in
+            guard let parks = group.remove(connection: connection, correlationID: id) else { return nil }
+            return parks + group.pump(now: Self.now())
         }
-        for (key, effects) in touched { perform(effects, for: key, engine: engine) }
-        return !touched.isEmpty
     }
 
     // MARK: Engine events
 
-    /// Records were committed: groups on their streams read again. Runs on the writer thread.
+    /// Records were committed: groups on their streams read again. Runs on the writer thread; with
+    /// no groups it costs one lock.
     func committed(_ records: [RecordedLogEvent]) {
-        let (engine, streams): (NodeEngine?, Set<String>) = state.withLock { state in
-            // Most nodes have no groups: the commit path pays one lock.
-            guard !state.groups.isEmpty else { return (nil, []) }
-            return (state.engine, Set(state.groups.keys.map(\.stream)))
+        updateGroups(where: { key in records.contains { $0.stream == key.stream } }) { group in
+            group.streamCommitted()
+            return group.pump(now: Self.now())
         }
-        guard let engine, records.contains(where: { streams.contains($0.stream) }) else { return }
-        let committedStreams = Set(records.map(\.stream))
-        let work: [(PersistentGroupKey, [PersistentEffect])] = state.withLock { state in
-            var work: [(PersistentGroupKey, [PersistentEffect])] = []
-            for key in Array(state.groups.keys) where committedStreams.contains(key.stream) {
-                var group = state.groups[key]!
-                group.streamCommitted()
-                work.append((key, group.pump(now: Self.now())))
-                state.groups[key] = group
-            }
-            return work
-        }
-        for (key, effects) in work { perform(effects, for: key, engine: engine) }
     }
 
     /// Retries timed-out messages and writes due checkpoints.
     private func tick() {
-        guard let engine else { return }
         let now = Self.now()
-        let work: [(PersistentGroupKey, [PersistentEffect])] = state.withLock { state in
-            var work: [(PersistentGroupKey, [PersistentEffect])] = []
-            for key in Array(state.groups.keys) {
-                var group = state.groups[key]!
-                let effects = group.expire(now: now) + group.pump(now: now)
-                state.groups[key] = group
-                if !effects.isEmpty { work.append((key, effects)) }
-            }
-            return work
-        }
-        for (key, effects) in work { perform(effects, for: key, engine: engine) }
+        updateGroups { group in group.expire(now: now) + group.pump(now: now) }
     }
 
     /// Runs `body` on the group named by a confirmation's `stream::group`, then pumps it.
-    private func update(_ subscriptionID: String, _ body: (inout PersistentGroup) -> [PersistentEffect]) {
-        guard let engine else { return }
-        let work: (PersistentGroupKey, [PersistentEffect])? = state.withLock { state in
-            guard let key = state.groups.keys.first(where: { $0.id == subscriptionID }), var group = state.groups[key] else {
-                return nil
+    private func update(_ subscriptionID: String, _ body: @escaping (inout PersistentGroup) -> [PersistentEffect]) {
+        updateGroups(where: { $0.id == subscriptionID }) { group in body(&group) + group.pump(now: Self.now()) }
+    }
+
+    /// Runs `body` on every group `matching` under the lock, then carries out the I/O they asked for.
+    /// `body` returns nil for a group it leaves as it was.
+    private func updateGroups(
+        where matching: (PersistentGroupKey) -> Bool = { _ in true }, _ body: (inout PersistentGroup) -> [PersistentEffect]?
+    ) {
+        let (engine, work): (NodeEngine?, [(PersistentGroupKey, [PersistentEffect])]) = state.withLock { state in
+            guard let engine = state.engine else { return (nil, []) }
+            var work: [(PersistentGroupKey, [PersistentEffect])] = []
+            for key in Array(state.groups.keys) where matching(key) {
+                guard var group = state.groups[key], let effects = body(&group) else { continue }
+                state.groups[key] = group
+                work.append((key, effects))
             }
-            let effects = body(&group) + group.pump(now: Self.now())
-            state.groups[key] = group
-            return (key, effects)
+            return (engine, work)
         }
-        if let (key, effects) = work { perform(effects, for: key, engine: engine) }
+        guard let engine else { return }
+        for (key, effects) in work { perform(effects, for: key, engine: engine) }
     }
 
     // MARK: I/O
