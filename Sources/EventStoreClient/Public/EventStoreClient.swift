@@ -49,6 +49,11 @@ public final class EventStoreClient: Sendable {
         self.init(configuration: try Self.configuration(connectionString: connectionString), eventLoopGroup: eventLoopGroup)
     }
 
+    /// The credentials a request carries: the caller's, else the configured default.
+    func wireCredentials(_ credentials: UserCredentials?) -> TCPCredentials? {
+        (credentials ?? configuration.defaultCredentials)?.wire
+    }
+
     /// The configuration a connection string describes; a malformed one is an `invalidConfiguration` error.
     static func configuration(connectionString: String) throws(EventStoreClientError) -> ClientConfiguration {
         do {
@@ -153,7 +158,7 @@ public final class EventStoreClient: Sendable {
         let registration = OperationRegistration()
         let bound = driver
         let eventLoop = self.eventLoop
-        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
+        let wireCredentials = wireCredentials(credentials)
         guard let expected = command.replyCommand else {
             throw EventStoreClientError(.invalidArgument, "\(command.name) has no reply")
         }

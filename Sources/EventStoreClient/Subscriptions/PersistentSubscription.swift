@@ -1,6 +1,7 @@
 import EventStoreWire
 import Foundation
 import NIOCore
+import SwiftProtobuf
 
 /// An event from a persistent subscription: acknowledge it (or not) through the subscription.
 public struct PersistentSubscriptionEvent: Sendable, Hashable {
@@ -80,18 +81,27 @@ public struct PersistentSubscription: AsyncSequence, Sendable {
     public func ack(_ events: [PersistentSubscriptionEvent]) async throws {
         var request = ESPersistentSubscriptionAckEvents()
         request.subscriptionID = subscriptionID
-        request.processedEventIds = events.compactMap { $0.acknowledgementID.map { Data($0.dotNetBytes) } }
-        try await acknowledge(.persistentSubscriptionAckEvents, ByteBuffer(bytes: try request.serializedBytes(partial: true) as [UInt8]))
+        request.processedEventIds = Self.wireIDs(events)
+        try await send(.persistentSubscriptionAckEvents, request)
     }
 
     /// Reports events as not processed, with what the group should do with them.
     public func nak(_ events: PersistentSubscriptionEvent..., action: NakAction, reason: String = "") async throws {
         var request = ESPersistentSubscriptionNakEvents()
         request.subscriptionID = subscriptionID
-        request.processedEventIds = events.compactMap { $0.acknowledgementID.map { Data($0.dotNetBytes) } }
+        request.processedEventIds = Self.wireIDs(events)
         request.action = action.wire
         request.message = reason
-        try await acknowledge(.persistentSubscriptionNakEvents, ByteBuffer(bytes: try request.serializedBytes(partial: true) as [UInt8]))
+        try await send(.persistentSubscriptionNakEvents, request)
+    }
+
+    /// The ids Ack and Nak name, as 16-byte .NET GUIDs.
+    private static func wireIDs(_ events: [PersistentSubscriptionEvent]) -> [Data] {
+        events.compactMap { $0.acknowledgementID.map { Data($0.dotNetBytes) } }
+    }
+
+    private func send(_ command: TCPCommand, _ message: some SwiftProtobuf.Message) async throws {
+        try await acknowledge(command, ByteBuffer(bytes: try message.serializedBytes(partial: true) as [UInt8]))
     }
 }
 
@@ -191,7 +201,7 @@ extension EventStoreClient {
             PersistentSubscriptionHandler(target: target, confirmation: confirmed, continuation: continuation)
         }
         let (bound, eventLoop) = (driver, self.eventLoop)
-        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
+        let wireCredentials = wireCredentials(credentials)
         let acknowledge: @Sendable (TCPCommand, ByteBuffer) async throws -> Void = { command, payload in
             let sent = try await eventLoop.submit {
                 guard let id = registration.id else { return false }

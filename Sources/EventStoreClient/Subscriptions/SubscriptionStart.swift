@@ -16,7 +16,7 @@ extension EventStoreClient {
         let registration = OperationRegistration()
         let bound = driver
         let eventLoop = self.eventLoop
-        let wireCredentials = (credentials ?? configuration.defaultCredentials)?.wire
+        let wireCredentials = wireCredentials(credentials)
         stream.onTermination = { _ in
             eventLoop.execute { if let id = registration.id { bound.value.cancel(id) } }
         }
