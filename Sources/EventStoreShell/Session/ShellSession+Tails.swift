@@ -1,15 +1,6 @@
 import EventStoreClient
 import EventStoreWire
 import Foundation
-import Synchronization
-
-/// A thread-safe count.
-final class Counter: Sendable {
-    private let value = Mutex(0)
-
-    /// Adds one; returns the new count.
-    func increment() -> Int { value.withLock { $0 += 1; return $0 } }
-}
 
 /// A running tail.
 struct TailHandle: Sendable {
@@ -28,11 +19,11 @@ extension ShellSession {
         } else {
             subscription = client.catchUp(stream: stream, from: try await streamStart(stream, from))
         }
-        await follow(stream, limit: limit, stop: { subscription.cancel() }) { emit in
+        await follow(stream, limit: limit, stop: { subscription.cancel() }) { (emit: inout FollowerOutput) in
             for try await message in subscription {
                 switch message {
                 case .event(let event):
-                    if try emit.event(event) { return }
+                    if emit.event(event) { return }
                 case .caughtUp:
                     emit.state(isLive: true, reason: nil)
                 case .fellBehind(let reason):
@@ -48,13 +39,13 @@ extension ShellSession {
     func consume(_ stream: String, group: String, limit: Int?, nak: NakAction?) async throws {
         let client = self.client
         let first = try await client.connectToPersistentSubscription(group, on: stream, bufferSize: 50)
-        await follow("\(stream)::\(group)", limit: limit, stop: {}) { emit in
+        await follow("\(stream)::\(group)", limit: limit, stop: {}) { (emit: inout FollowerOutput) in
             var subscription = first
             while true {
                 emit.state(isLive: true, reason: nil)
                 do {
                     for try await delivery in subscription {
-                        let done = try emit.event(delivery.event)
+                        let done = emit.event(delivery.event)
                         if let nak {
                             try await subscription.nak(delivery, action: nak, reason: "esdb consume --nak")
                         } else {
@@ -79,13 +70,18 @@ extension ShellSession {
         let target: String
         let tailID: Int?
         let limit: Int?
-        private let delivered = Counter()
+        private var delivered = 0
+
+        init(sink: any ShellSink, id: Int, target: String, tailID: Int?, limit: Int?) {
+            (self.sink, self.id, self.target, self.tailID, self.limit) = (sink, id, target, tailID, limit)
+        }
 
         /// Shows an event; true once `limit` events were shown.
-        func event(_ event: ResolvedEvent) throws -> Bool {
+        mutating func event(_ event: ResolvedEvent) -> Bool {
             guard let view = EventView(event) else { return false }
             sink.emit(.event(view, tail: tailID))
-            return limit.map { delivered.increment() >= $0 } ?? false
+            delivered += 1
+            return limit.map { delivered >= $0 } ?? false
         }
 
         /// Live or catching up (shown only in interactive sessions, and fell-behind always).
@@ -99,7 +95,7 @@ extension ShellSession {
     /// in interactive sessions, to the end (`--limit`, or Ctrl-C) in scripts.
     private func follow(
         _ target: String, limit: Int?, stop: @escaping @Sendable () -> Void,
-        _ body: @escaping @Sendable (FollowerOutput) async throws -> Void
+        _ body: @escaping @Sendable (inout FollowerOutput) async throws -> Void
     ) async {
         let id = nextTailID
         nextTailID += 1
@@ -111,8 +107,9 @@ extension ShellSession {
             sink.emit(.tailStarted(id: id, stream: target))
         }
         let work = Task {
+            var output = output
             do {
-                try await body(output)
+                try await body(&output)
             } catch is CancellationError {
             } catch {
                 sink.emit(.error("tail \(id): \((error as? EventStoreClientError)?.message ?? "\(error)")"))
