@@ -171,7 +171,7 @@ extension AppState {
         switch pane {
         case .output: return output.pageSteps(height: height, forward: forward) { TextWrap.rows($0.text, width: width).count }
         case .log:
-            return log.pageSteps(height: height, forward: forward) { TextWrap.rows(TerminalText.sanitize($0), width: width).count }
+            return log.pageSteps(height: height, forward: forward) { TextWrap.rows(Self.logText($0), width: width).count }
         default: return height
         }
     }

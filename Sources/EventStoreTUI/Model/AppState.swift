@@ -149,6 +149,9 @@ struct AppState {
         }
     }
 
+    /// A lifecycle line as the pane shows it (drawing and paging wrap this text).
+    static func logText(_ line: String) -> String { TerminalText.sanitize(line) }
+
     /// Adds a line the user typed to the output pane.
     mutating func echoInput(_ line: String) {
         // Echoed after the command prompt even when the line was found with Ctrl-R, as readline shows it.

@@ -122,26 +122,29 @@ struct ListPane<Item> {
             return
         }
         func rowsAt(_ index: Int) -> Int { item(atVisible: index).map(rows) ?? 1 }
-        top = min(top, cursor)
+        /// Moves `first` up while the item above still fits in `height` rows with the `used` ones.
+        func extendUp(_ first: inout Int, _ used: inout Int) {
+            while first > 0 {
+                let above = rowsAt(first - 1)
+                guard used + above <= height else { return }
+                used += above
+                first -= 1
+            }
+        }
         // The highest row the window may start at and still show all of the cursor's item.
         var lowestTop = cursor
         var used = rowsAt(cursor)
-        while lowestTop > 0, used + rowsAt(lowestTop - 1) <= height {
-            used += rowsAt(lowestTop - 1)
-            lowestTop -= 1
-        }
-        top = max(top, lowestTop)
-        // Fill the window: with too little below `top`, start earlier.
+        extendUp(&lowestTop, &used)
+        // Fill the window: with too little below the start, start earlier.
+        var first = max(min(top, cursor), lowestTop)
         used = 0
-        var index = top
+        var index = first
         while index < visible.count, used < height {
             used += rowsAt(index)
             index += 1
         }
-        while top > 0, used + rowsAt(top - 1) <= height {
-            used += rowsAt(top - 1)
-            top -= 1
-        }
+        extendUp(&first, &used)
+        top = first
     }
 
     /// How many items a page moves the cursor when items take `rows` screen rows each: as many as

@@ -67,7 +67,7 @@ enum ScreenRenderer {
             }
         case .log:
             title("Lifecycle" + filterText(state.log.filter), rect, focused, &grid)
-            drawWrappedList(&state.log, in: body, focused: focused, grid: &grid) { (TerminalText.sanitize($0), .normal) }
+            drawWrappedList(&state.log, in: body, focused: focused, grid: &grid) { (AppState.logText($0), .normal) }
         case .prompt: break
         }
     }
