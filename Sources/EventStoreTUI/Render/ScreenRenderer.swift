@@ -57,7 +57,7 @@ enum ScreenRenderer {
         case .tails: TailPanes.draw(&state, in: rect, focused: focused, grid: &grid, now: now)
         case .output:
             title("Output" + filterText(state.output.filter), rect, focused, &grid)
-            drawWrappedList(&state.output, in: body, focused: focused, grid: &grid) { line in
+            drawList(&state.output, in: body, focused: focused, wrap: true, grid: &grid) { line in
                 switch line.kind {
                 case .error: return (line.text, .error)
                 case .note: return (line.text, .dim)
@@ -67,7 +67,7 @@ enum ScreenRenderer {
             }
         case .log:
             title("Lifecycle" + filterText(state.log.filter), rect, focused, &grid)
-            drawWrappedList(&state.log, in: body, focused: focused, grid: &grid) { (AppState.logText($0), .normal) }
+            drawList(&state.log, in: body, focused: focused, wrap: true, grid: &grid) { (AppState.logText($0), .normal) }
         case .prompt: break
         }
     }
@@ -82,36 +82,25 @@ enum ScreenRenderer {
         grid.put(" " + text, row: rect.row, column: rect.column, width: rect.width, style: style)
     }
 
-    /// Draws the visible window of a list; the selected row is highlighted when the pane has focus.
-    static func drawList<Item>(_ list: inout ListPane<Item>, in body: Rect, focused: Bool, grid: inout CellGrid,
-                               line: (Item) -> (String, CellStyle)) {
+    /// Draws the visible window of a list; the selected item is highlighted when the pane has focus.
+    /// With `wrap`, long lines go on over further rows (output and lifecycle lines: errors must be
+    /// readable whole); else they are cut at the pane's edge.
+    static func drawList<Item>(_ list: inout ListPane<Item>, in body: Rect, focused: Bool, wrap: Bool = false,
+                               grid: inout CellGrid, line: (Item) -> (String, CellStyle)) {
         guard body.height > 0 else { return }
-        list.reveal(height: body.height)
-        for offset in 0..<body.height {
-            let index = list.top + offset
-            guard let item = list.item(atVisible: index) else { break }
-            var (text, style) = line(item)
-            if index == list.cursor, focused {
-                style = .selected
-                grid.fill(Rect(row: body.row + offset, column: body.column, height: 1, width: body.width), style: style)
-            }
-            grid.put(text, row: body.row + offset, column: body.column, width: body.width, style: style)
+        func rows(_ text: String) -> [String] { wrap ? TextWrap.rows(text, width: body.width) : [text] }
+        if wrap {
+            list.reveal(height: body.height) { rows(line($0).0).count }
+        } else {
+            list.reveal(height: body.height)
         }
-    }
-
-    /// Like ``drawList(_:in:focused:grid:line:)``, but long lines wrap onto further rows instead of
-    /// being cut at the pane's edge (output and lifecycle lines: errors must be readable whole).
-    static func drawWrappedList<Item>(_ list: inout ListPane<Item>, in body: Rect, focused: Bool, grid: inout CellGrid,
-                                      line: (Item) -> (String, CellStyle)) {
-        guard body.height > 0 else { return }
-        list.reveal(height: body.height) { TextWrap.rows(line($0).0, width: body.width).count }
         var row = body.row
         var index = list.top
         while row < body.row + body.height, let item = list.item(atVisible: index) {
             var (text, style) = line(item)
             let selected = index == list.cursor && focused
             if selected { style = .selected }
-            for piece in TextWrap.rows(text, width: body.width) where row < body.row + body.height {
+            for piece in rows(text) where row < body.row + body.height {
                 if selected { grid.fill(Rect(row: row, column: body.column, height: 1, width: body.width), style: style) }
                 grid.put(piece, row: row, column: body.column, width: body.width, style: style)
                 row += 1
