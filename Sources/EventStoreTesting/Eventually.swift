@@ -15,3 +15,22 @@ public func eventually(
         try? await Task.sleep(for: interval)
     }
 }
+
+/// Runs `attempt` until it succeeds, every `interval` until `timeout` has passed; then its error.
+///
+/// ```swift
+/// node = try await retrying { try await EventStoreNodeServer.start(configuration) }
+/// ```
+public func retrying<T>(
+    for timeout: Duration = .seconds(20), every interval: Duration = .milliseconds(100),
+    _ attempt: () async throws -> T
+) async throws -> T {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        do {
+            return try await attempt()
+        } catch where ContinuousClock.now < deadline {
+            try await Task.sleep(for: interval)
+        }
+    }
+}

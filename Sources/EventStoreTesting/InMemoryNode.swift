@@ -1,4 +1,5 @@
 import EventStoreNode
+import Foundation
 
 /// Starts an in-memory node on free loopback ports (TCP and HTTP), runs `body` with it, and shuts it
 /// down afterwards, also when `body` throws.
@@ -13,9 +14,7 @@ public func withInMemoryNode<T>(
     configure: (inout NodeConfiguration) -> Void = { _ in },
     _ body: (EventStoreNodeServer) async throws -> T
 ) async throws -> T {
-    var configuration = NodeConfiguration(storage: .memory)
-    configuration.tcpPort = 0
-    configuration.httpPort = 0
+    var configuration = NodeConfiguration.onFreePorts(.memory)
     configure(&configuration)
     let node = try await EventStoreNodeServer.start(configuration)
     do {
@@ -25,5 +24,20 @@ public func withInMemoryNode<T>(
     } catch {
         await node.shutdown()
         throw error
+    }
+}
+
+extension NodeConfiguration {
+    /// A test node's configuration: `storage`, TCP and HTTP on free loopback ports.
+    public static func onFreePorts(_ storage: Storage) -> NodeConfiguration {
+        var configuration = NodeConfiguration(storage: storage)
+        configuration.tcpPort = 0
+        configuration.httpPort = 0
+        return configuration
+    }
+
+    /// A durable test node's configuration: its database in `directory`, on free loopback ports.
+    public static func durable(in directory: URL) -> NodeConfiguration {
+        onFreePorts(.file(directory.appendingPathComponent("events.sqlite").path))
     }
 }

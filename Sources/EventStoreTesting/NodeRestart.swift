@@ -13,13 +13,6 @@ extension EventStoreNodeServer {
     /// ```
     public static func startAgain(_ configuration: NodeConfiguration, within timeout: Duration = .seconds(20))
         async throws -> EventStoreNodeServer {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await EventStoreNodeServer.start(configuration)
-            } catch where ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        try await retrying(for: timeout) { try await EventStoreNodeServer.start(configuration) }
     }
 }

@@ -229,14 +229,7 @@ final class NodeProcess {
     /// port, which an outbound connection (such as esdb's reconnection attempts) may hold as its local
     /// port for a moment; so a failed start is retried until a deadline.
     static func startAgain(database: String, port: Int, within timeout: Duration = .seconds(20)) async throws -> NodeProcess {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await start(database: database, port: port)
-            } catch where ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-            }
-        }
+        try await retrying(for: timeout) { try await start(database: database, port: port) }
     }
 
     /// Sends SIGTERM and waits for the exit.

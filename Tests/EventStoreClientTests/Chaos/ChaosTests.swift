@@ -175,9 +175,7 @@ import Testing
     static func withChaosRig(
         seed: UInt64, _ body: (EventStoreClient, FaultInjectionProxy) async throws -> Void
     ) async throws {
-        var nodeConfiguration = NodeConfiguration(storage: .memory)
-        nodeConfiguration.tcpPort = 0
-        nodeConfiguration.httpPort = 0
+        let nodeConfiguration = NodeConfiguration.onFreePorts(.memory)
         let node = try await EventStoreNodeServer.start(nodeConfiguration)
         guard node.tcpEndpoint.host == FaultInjectionProxy.loopback else {
             await node.shutdown()

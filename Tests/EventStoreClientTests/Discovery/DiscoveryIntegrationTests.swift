@@ -41,9 +41,7 @@ import Testing
 
     @Test func laterCallsAskTheMembersLearnedFromGossip() async throws {
         try await withInMemoryNode { leader in
-            var followerConfiguration = NodeConfiguration(storage: .memory)
-            followerConfiguration.tcpPort = 0
-            followerConfiguration.httpPort = 0
+            var followerConfiguration = NodeConfiguration.onFreePorts(.memory)
             followerConfiguration.followerOf = leader.tcpEndpoint
             followerConfiguration.leaderHTTPPort = leader.httpEndpoint.port
             let follower = try await EventStoreNodeServer.start(followerConfiguration)

@@ -108,9 +108,7 @@ import Testing
     @Test func resumesAcrossANodeRestartWithoutGapOrDuplicate() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-cu-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var nodeConfiguration = NodeConfiguration(storage: .file(directory.appendingPathComponent("events.sqlite").path))
-        nodeConfiguration.tcpPort = 0
-        nodeConfiguration.httpPort = 0
+        var nodeConfiguration = NodeConfiguration.durable(in: directory)
         var node = try await EventStoreNodeServer.start(nodeConfiguration)
         nodeConfiguration.tcpPort = node.tcpEndpoint.port
         var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "127.0.0.1", port: node.tcpEndpoint.port)))

@@ -8,9 +8,7 @@ func withClientAndNode<T>(
     configureClient: (inout ClientConfiguration) -> Void = { _ in },
     _ body: (EventStoreClient, EventStoreNodeServer) async throws -> T
 ) async throws -> T {
-    var nodeConfiguration = NodeConfiguration(storage: .memory)
-    nodeConfiguration.tcpPort = 0
-    nodeConfiguration.httpPort = 0
+    var nodeConfiguration = NodeConfiguration.onFreePorts(.memory)
     configureNode(&nodeConfiguration)
     let node = try await EventStoreNodeServer.start(nodeConfiguration)
     var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: node.tcpEndpoint.host, port: node.tcpEndpoint.port)))

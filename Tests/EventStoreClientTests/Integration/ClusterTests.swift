@@ -6,13 +6,9 @@ import Testing
 /// One leader and a follower started with `--follower-of`: redirects and gossip discovery.
 @Suite struct ClusterTests {
     static func withCluster<T>(_ body: (EventStoreNodeServer, EventStoreNodeServer) async throws -> T) async throws -> T {
-        var leaderConfiguration = NodeConfiguration(storage: .memory)
-        leaderConfiguration.tcpPort = 0
-        leaderConfiguration.httpPort = 0
+        var leaderConfiguration = NodeConfiguration.onFreePorts(.memory)
         let leader = try await EventStoreNodeServer.start(leaderConfiguration)
-        var followerConfiguration = NodeConfiguration(storage: .memory)
-        followerConfiguration.tcpPort = 0
-        followerConfiguration.httpPort = 0
+        var followerConfiguration = NodeConfiguration.onFreePorts(.memory)
         followerConfiguration.followerOf = leader.tcpEndpoint
         followerConfiguration.leaderHTTPPort = leader.httpEndpoint.port
         let follower = try await EventStoreNodeServer.start(followerConfiguration)

@@ -125,9 +125,7 @@ import Testing
     @Test func tlsClientAgainstPlainNodeFailsInBoundedTime() async throws {
         let pki = try await TestPKI.make()
         defer { pki.remove() }
-        var nodeConfiguration = NodeConfiguration(storage: .memory)
-        nodeConfiguration.tcpPort = 0
-        nodeConfiguration.httpPort = 0
+        var nodeConfiguration = NodeConfiguration.onFreePorts(.memory)
         let node = try await EventStoreNodeServer.start(nodeConfiguration)
         var configuration = ClientConfiguration.tls(to: node, TLSSettings(trustedCAFile: pki.caCertificate))
         configuration.operationTimeout = .seconds(1)
@@ -162,9 +160,7 @@ private func withTLSNode(
 ) async throws {
     let pki = try await TestPKI.make()
     defer { pki.remove() }
-    var configuration = NodeConfiguration(storage: .memory)
-    configuration.tcpPort = 0
-    configuration.httpPort = 0
+    var configuration = NodeConfiguration.onFreePorts(.memory)
     configuration.tls = NodeConfiguration.TLS(certificateChainPath: pki[keyPath: certificate], privateKeyPath: pki[keyPath: key])
     let node = try await EventStoreNodeServer.start(configuration)
     do {

@@ -58,9 +58,7 @@ import Darwin
              "the TLS private key \(pki.selfSignedKey) does not fit the certificate in \(pki.serverCertificate)"),
         ]
         for (tls, expected) in cases {
-            var configuration = NodeConfiguration(storage: .memory)
-            configuration.tcpPort = 0
-            configuration.httpPort = 0
+            var configuration = NodeConfiguration.onFreePorts(.memory)
             configuration.tls = tls
             do {
                 let node = try await EventStoreNodeServer.start(configuration)
