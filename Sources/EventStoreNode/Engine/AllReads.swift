@@ -101,6 +101,7 @@ extension ReadContext {
         }
         guard try mayRead(StreamNames.all), let filter else {
             reply.result = .accessDenied
+            reply.isEndOfStream = nil  // sent as the unfiltered reply, as the server does
             return reply
         }
         var matched: [RecordedLogEvent] = []

@@ -20,9 +20,9 @@ final class CommittedView: Sendable {
     /// The metadata of `stream`, loading it from `log` on a miss.
     func metadata(of stream: String, log: EventLog) throws(SQLiteError) -> StreamMetadata {
         if let cached = state.withLock({ $0.metadata[stream]?.value }) { return cached }
-        let event = try log.lastEvent(stream: StreamNames.metastream(of: stream))
-        let loaded = Versioned(value: event.map { StreamMetadata(jsonBytes: $0.data) } ?? .empty,
-                               position: event?.position.prepare ?? 0)
+        let event = try log.lastNumber(stream: stream) == EventNumber.deletedStream
+            ? nil : try log.lastEvent(stream: StreamNames.metastream(of: stream))
+        let loaded = Versioned(value: StoredMetadata.metadata(fromLastEventOf: event), position: event?.position.prepare ?? 0)
         return state.withLock { state in
             if let current = state.metadata[stream], current.position >= loaded.position { return current.value }
             state.metadata[stream] = loaded
@@ -36,23 +36,27 @@ final class CommittedView: Sendable {
     /// Sets `$settings` from the log at start-up.
     func loadSettings(from log: EventLog) throws(SQLiteError) {
         guard let event = try log.lastEvent(stream: StreamNames.settings) else { return }
-        state.withLock { $0.settings = Versioned(value: SystemSettings(jsonBytes: event.data), position: event.position.prepare) }
+        state.withLock { $0.settings = Versioned(value: StoredMetadata.settings(from: event.data), position: event.position.prepare) }
     }
 
-    /// Applies committed metadata and settings events (called by the writer, in commit order).
+    /// Applies committed metadata and settings events (called by the writer, in commit order): the
+    /// last event of a metastream or of `$settings` counts, whatever its type; a tombstone clears
+    /// the stream's metadata (its metastream is deleted with it).
     func apply(_ records: [RecordedLogEvent]) {
         let updates = records.filter {
-            ($0.type == SystemEventTypes.metadata && StreamNames.isMetastream($0.stream))
-                || ($0.type == SystemEventTypes.settings && $0.stream == StreamNames.settings)
+            StreamNames.isMetastream($0.stream) || $0.stream == StreamNames.settings || $0.number == EventNumber.deletedStream
         }
         guard !updates.isEmpty else { return }
         state.withLock { state in
             for record in updates {
+                let position = record.position.prepare
                 if record.stream == StreamNames.settings {
-                    state.settings = Versioned(value: SystemSettings(jsonBytes: record.data), position: record.position.prepare)
+                    state.settings = Versioned(value: StoredMetadata.settings(from: record.data), position: position)
+                } else if record.number == EventNumber.deletedStream {
+                    state.metadata[record.stream] = Versioned(value: .empty, position: position)
                 } else {
                     state.metadata[StreamNames.original(ofMetastream: record.stream)] =
-                        Versioned(value: StreamMetadata(jsonBytes: record.data), position: record.position.prepare)
+                        Versioned(value: StoredMetadata.metadata(fromLastEventOf: record), position: position)
                 }
             }
         }

@@ -17,14 +17,21 @@ final class NodeEngine: Sendable {
     /// Persistent subscription groups (competing consumers).
     let persistent: PersistentSubscriptions
     private let threadPool: NIOThreadPool
+    /// Serial: delivers committed records to live subscribers in commit order, off the writer thread.
+    private let fanOut: DispatchQueue
 
-    init(storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool) throws {
+    init(
+        storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool,
+        transactionLimits: TransactionLimits = TransactionLimits()
+    ) throws {
         let view = CommittedView()
         try storage.reader.withLog { (log) throws in try view.loadSettings(from: log) }
         let lastPosition = try storage.reader.withLog { (log) throws in try log.lastPosition() }
         let hub = SubscriptionHub(lastCommitted: lastPosition)
         let persistent = PersistentSubscriptions()
         let reader = storage.reader
+        let fanOut = DispatchQueue(label: "esdb.node.fan-out")
+        self.fanOut = fanOut
         self.view = view
         self.hub = hub
         self.reader = reader
@@ -35,18 +42,24 @@ final class NodeEngine: Sendable {
         self.writer = try storage.makeWriter(
             loadState: { log in
                 var state = WriterState()
+                state.transactions.limits = transactionLimits
                 if let settings = try log.lastEvent(stream: StreamNames.settings) {
-                    state.settings = SystemSettings(jsonBytes: settings.data)
+                    state.settings = StoredMetadata.settings(from: settings.data)
                 }
                 state.nextTransactionID = try log.lastPosition() + 1
                 return state
             },
             didCommit: { _, records in
                 view.apply(records)
-                hub.publish(records) { link, user in
-                    try? reader.withLog { (log) throws in
-                        try ReadContext(log: log, view: view, access: access, user: user, now: currentEpochMilliseconds())
-                            .linkTarget(of: link)
+                // Fan-out leaves the writer thread: subscriber filters and link resolution must
+                // not delay the next commit.
+                fanOut.async {
+                    hub.publish(records) { link in
+                        let resolved = try? reader.withLog { (log) throws in
+                            try ReadContext(log: log, view: view, access: access, user: nil, now: currentEpochMilliseconds())
+                                .resolve([link], resolveLinks: true, live: true)
+                        }
+                        return resolved ?? ReadRecords(link: link, target: nil)
                     }
                 }
                 persistent.committed(records)
@@ -128,7 +141,6 @@ final class NodeEngine: Sendable {
         if let message = result.message { reply.message = message }
         reply.preparePosition = result.position?.prepare ?? -1
         reply.commitPosition = result.position?.commit ?? -1
-        if let current = result.currentVersion { reply.currentVersion = current }
         return reply
     }
 
@@ -136,38 +148,65 @@ final class NodeEngine: Sendable {
         let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
         let (stream, expected) = (request.eventStreamID, request.expectedVersion)
         var reply = ESTransactionStartCompleted()
+        reply.transactionID = -1
         do {
-            let id: Int64? = try await writer.submit { state, batch in
+            let outcome = try await writer.submit { (state, batch) throws -> Result<Int64, OpenTransactions.Refusal>? in
                 guard stream != StreamNames.all, try state.allowed(.write, on: stream, context: context, log: batch.log) else {
                     return nil
                 }
                 let id = state.nextTransactionID
+                if let refusal = state.transactions.start(id: id, stream: stream, expectedVersion: expected, now: context.now) {
+                    return .failure(refusal)
+                }
                 state.nextTransactionID += 1
-                state.transactions[id] = OpenTransaction(stream: stream, expectedVersion: expected, events: [], user: user)
-                return id
+                return .success(id)
             }
-            reply.transactionID = id ?? -1
-            reply.result = id == nil ? .accessDenied : .success
-            if id == nil { reply.message = "Access denied" }
+            switch outcome {
+            case nil:
+                reply.result = .accessDenied
+                reply.message = "Access Denied"
+            case .success(let id)?:
+                reply.transactionID = id
+                reply.result = .success
+            case .failure(let refusal)?:
+                reply.result = .invalidTransaction
+                reply.message = refusal.message
+            }
         } catch {
-            reply.transactionID = -1
             reply.result = .commitTimeout
             reply.message = "Storage failure: \(error)"
         }
         return reply
     }
 
-    func transactionWrite(_ request: ESTransactionWrite, events: [ProposedEvent]) async -> ESTransactionWriteCompleted {
+    /// TransactionWrite: the caller must be allowed to write the transaction's stream (the server
+    /// authorizes each step with its own request's user); an unknown id is AccessDenied.
+    func transactionWrite(_ request: ESTransactionWrite, events: [ProposedEvent], user: NodeUser?) async -> ESTransactionWriteCompleted {
+        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
         let id = request.transactionID
         var reply = ESTransactionWriteCompleted()
         reply.transactionID = id
-        let known = (try? await writer.submit { state, _ in
-            guard state.transactions[id] != nil else { return false }
-            state.transactions[id]!.events.append(contentsOf: events)
-            return true
-        }) ?? false
-        reply.result = known ? .success : .invalidTransaction
-        if !known { reply.message = "Invalid transaction." }
+        do {
+            let refusal = try await writer.submit { (state, batch) throws -> OpenTransactions.Refusal? in
+                guard let transaction = state.transactions.transaction(id),
+                      try state.allowed(.write, on: transaction.stream, context: context, log: batch.log)
+                else { return .unknown }
+                return state.transactions.append(events, to: id, now: context.now)
+            }
+            switch refusal {
+            case nil:
+                reply.result = .success
+            case .tooLarge?, .tooMany?:
+                reply.result = .invalidTransaction
+                reply.message = refusal!.message
+            case .unknown?:
+                reply.result = .accessDenied
+                reply.message = "Access Denied"
+            }
+        } catch {
+            reply.result = .commitTimeout
+            reply.message = "Storage failure: \(error)"
+        }
         return reply
     }
 
@@ -201,6 +240,8 @@ final class NodeEngine: Sendable {
     // MARK: Subscriptions
 
     /// Subscribes `sink` to a stream (or `$all` when `stream` is empty); AccessDenied drops at once.
+    /// The request must have been announced to the hub (``SubscriptionHub/announce(connection:id:)``)
+    /// on the connection's loop, so an unsubscribe that arrives while this runs wins.
     func subscribe(
         id: UUID, sink: any SubscriptionSink, stream: String, resolveLinks: Bool, filter: EventFilter?,
         checkpointInterval: Int32, user: NodeUser?
@@ -208,14 +249,20 @@ final class NodeEngine: Sendable {
         let target = stream.isEmpty ? StreamNames.all : stream
         let allowed = (try? await read(user: user) { try $0.mayRead(target) }) ?? false
         guard allowed else {
-            sink.deliver(.dropped(.accessDenied), id: id)
+            if hub.withdraw(connection: sink.connectionID, id: id) { sink.deliver(.dropped(.accessDenied), id: id) }
             return
         }
-        let reader = self.reader
-        try? hub.subscribe(
-            id: id, sink: sink, stream: stream.isEmpty ? nil : stream, resolveLinks: resolveLinks, user: user, filter: filter,
-            checkpointInterval: checkpointInterval,
-            lastNumber: { stream in try reader.withLog { (log) throws in try log.lastNumber(stream: stream) ?? -1 } })
+        let (reader, hub) = (self.reader, self.hub)
+        do {
+            try await threadPool.runIfActive {
+                try hub.subscribe(
+                id: id, sink: sink, stream: stream.isEmpty ? nil : stream, resolveLinks: resolveLinks, filter: filter,
+                checkpointInterval: checkpointInterval,
+                lastNumber: { stream in try reader.withLog { (log) throws in try log.lastNumber(stream: stream) ?? -1 } })
+            }
+        } catch {
+            if hub.withdraw(connection: sink.connectionID, id: id) { sink.deliver(.dropped(.unsubscribed), id: id) }
+        }
     }
 
     /// Stops the writer after queued writes finish.

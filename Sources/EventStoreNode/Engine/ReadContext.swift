@@ -1,3 +1,4 @@
+import Foundation
 import EventStoreWire
 
 /// One read request's view of the node: a reader connection, the committed metadata, the
@@ -30,6 +31,10 @@ struct ReadContext {
     }
 
     func state(of stream: String) throws(SQLiteError) -> StreamState {
+        if StreamNames.isMetastream(stream),
+           try log.lastNumber(stream: StreamNames.original(ofMetastream: stream)) == EventNumber.deletedStream {
+            return .deleted  // a hard-deleted stream's metastream is deleted with it
+        }
         guard let last = try log.lastNumber(stream: stream) else { return .noStream }
         if last == EventNumber.deletedStream { return .deleted }
         if StreamNames.isMetastream(stream) {
@@ -37,31 +42,71 @@ struct ReadContext {
         }
         let meta = try view.metadata(of: stream, log: log)
         if meta.isSoftDeleted { return .noStream }
-        var minimum = max(0, meta.truncateBefore ?? 0)
-        if let maxCount = meta.maxCount { minimum = max(minimum, last - maxCount + 1) }
-        let cutoff = meta.maxAge.map { now - $0 * 1000 }
-        return .visible(minimum: minimum, last: last, maxAgeCutoff: cutoff)
+        return .visible(minimum: Self.minimumVisible(last: last, metadata: meta), last: last,
+                        maxAgeCutoff: meta.maxAge.map { Self.cutoff(now: now, maxAgeSeconds: $0) })
     }
 
-    /// The target of a `$>` link record, nil when it cannot be read (bad link, no access, gone, too old).
-    /// Reads and live subscriptions resolve links through here alike.
-    func linkTarget(of link: RecordedLogEvent) throws(SQLiteError) -> RecordedLogEvent? {
-        guard let (number, stream) = SystemEventTypes.parseLink(link.data),
-              try mayRead(stream),
-              case .visible(let minimum, let last, let cutoff) = try state(of: stream),
-              number >= minimum, number <= last,
-              let target = try log.event(stream: stream, number: number),
+    /// The lowest visible number under `$tb` and `$maxCount`. Both come from clients, so the
+    /// arithmetic saturates instead of trapping.
+    static func minimumVisible(last: Int64, metadata: StreamMetadata) -> Int64 {
+        var minimum = max(0, metadata.truncateBefore ?? 0)
+        if let maxCount = metadata.maxCount, maxCount > 0 {
+            let (keptFrom, overflow) = last.subtractingReportingOverflow(maxCount - 1)
+            if !overflow { minimum = max(minimum, keptFrom) }
+        }
+        return minimum
+    }
+
+    /// Creation time (ms) below which events are too old for `$maxAge` seconds; saturating.
+    static func cutoff(now: Int64, maxAgeSeconds: Int64) -> Int64 {
+        let (ageMs, overflow) = maxAgeSeconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return Int64.min }
+        let (cutoff, under) = now.subtractingReportingOverflow(ageMs)
+        return under ? Int64.min : cutoff
+    }
+
+    /// How a `$>` record resolves, as the server's `ResolveLinkToEvent` (20.x+) has it.
+    enum LinkResolution {
+        /// The target event.
+        case target(RecordedLogEvent)
+        /// A link whose target cannot be read (missing, truncated, expired, deleted, or no `@`):
+        /// returned as the link alone.
+        case unreadable
+        /// Data whose number does not parse: returned as an ordinary event.
+        case notALink
+    }
+
+    /// Resolves a `$>` record. The target stream's ACL is **not** checked — the server does not
+    /// check it either (docs/node-fidelity.md §Links) — but its `$tb`, `$maxCount`, `$maxAge`
+    /// and deletion are, as for a ReadEvent.
+    func resolveLink(_ link: RecordedLogEvent) throws(SQLiteError) -> LinkResolution {
+        let text = String(decoding: link.data, as: UTF8.self)
+        let at = text.firstIndex(of: "@")
+        let numberText = text[..<(at ?? text.endIndex)].trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let number = Int64(numberText) else { return .notALink }
+        guard let at, number >= -1 else { return .unreadable }
+        let stream = String(text[text.index(after: at)...])
+        guard case .visible(let minimum, let last, let cutoff) = try state(of: stream) else { return .unreadable }
+        let wanted = number == -1 ? last : number
+        guard wanted >= minimum, wanted <= last, let target = try log.event(stream: stream, number: wanted),
               cutoff.map({ target.createdMs >= $0 }) ?? true
-        else { return nil }
-        return target
+        else { return .unreadable }
+        return .target(target)
     }
 
     /// The records of a page, with their `$>` links resolved when `resolveLinks` is set.
-    func resolve(_ events: [RecordedLogEvent], resolveLinks: Bool) throws(SQLiteError) -> ReadRecords {
+    ///
+    /// - Parameter live: live subscriptions parse link data strictly, so a record whose number
+    ///   does not parse comes as a link alone, where a read returns it as an ordinary event.
+    func resolve(_ events: [RecordedLogEvent], resolveLinks: Bool, live: Bool = false) throws(SQLiteError) -> ReadRecords {
         var records = ReadRecords(events)
         guard resolveLinks else { return records }
         for index in events.indices where events[index].type == SystemEventTypes.link {
-            records.resolveLink(at: index, to: try linkTarget(of: events[index]))
+            switch try resolveLink(events[index]) {
+            case .target(let target): records.resolveLink(at: index, to: target)
+            case .unreadable: records.resolveLink(at: index, to: nil)
+            case .notALink: if live { records.resolveLink(at: index, to: nil) }
+            }
         }
         return records
     }

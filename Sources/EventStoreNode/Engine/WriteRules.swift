@@ -12,45 +12,53 @@ enum VersionCheck: Equatable {
 }
 
 extension WriterState {
-    /// Applies the expected-version rules for writing `ids` to `stream`.
+    /// Applies the expected-version rules for writing `ids` to `stream`, in the order of the
+    /// server's `IndexWriter.CheckCommit` (docs/node-fidelity.md §Writes).
     mutating func checkVersion(
         stream: String, expected: Int64, ids: [[UInt8]], in log: EventLog
     ) throws(SQLiteError) -> VersionCheck {
         let head = try head(of: stream, in: log)
         if head == EventNumber.deletedStream { return .streamDeleted }
         let softDeleted = StreamNames.isMetastream(stream) ? false : try metadata(of: stream, in: log).isSoftDeleted
-        switch expected {
-        case WireExpectedVersion.any:
-            return try idempotencyByID(stream: stream, ids: ids) ?? .proceed(firstNumber: head + 1, undelete: softDeleted)
-        case WireExpectedVersion.streamExists:
+        if expected == WireExpectedVersion.streamExists {
             if softDeleted { return .streamDeleted }
-            if head < 0 {
-                let metaHead = try self.head(of: StreamNames.metastream(of: stream), in: log)
-                if metaHead < 0 { return .wrongExpectedVersion(current: head) }
+            if head < 0, try self.head(of: StreamNames.metastream(of: stream), in: log) < 0 {
+                return .wrongExpectedVersion(current: head)
             }
-            return try idempotencyByID(stream: stream, ids: ids) ?? .proceed(firstNumber: head + 1, undelete: false)
-        case WireExpectedVersion.noStream where softDeleted:
-            return .proceed(firstNumber: head + 1, undelete: true)
-        default:
-            guard expected >= WireExpectedVersion.noStream else { return .wrongExpectedVersion(current: head) }
-            if head == expected { return .proceed(firstNumber: head + 1, undelete: softDeleted) }
-            if head < expected || ids.isEmpty { return .wrongExpectedVersion(current: head) }
-            // head > expected: the write is a duplicate only if the ids at expected+1… match.
-            let last = expected + Int64(ids.count)
-            guard last <= head else { return .wrongExpectedVersion(current: head) }
-            let stored = try log.eventIDs(stream: stream, numbers: (expected + 1)...last)
-            return stored == ids ? .idempotent(first: expected + 1, last: last) : .wrongExpectedVersion(current: head)
         }
+        if expected == WireExpectedVersion.any || expected == WireExpectedVersion.streamExists {
+            return idempotencyByFirstID(stream: stream, ids: ids, head: head, softDeleted: softDeleted)
+        }
+        if expected < head {
+            // The write is a duplicate only if the ids at expected+1… are these ids.
+            guard !ids.isEmpty else { return .wrongExpectedVersion(current: head) }
+            let stored = try log.eventIDs(stream: stream, numbers: (expected + 1)...min(head, expected + Int64(ids.count)))
+            for (offset, id) in ids.enumerated() {
+                if offset < stored.count, stored[offset] == id { continue }
+                if offset > 0 { return .wrongExpectedVersion(current: head) }
+                if expected == WireExpectedVersion.noStream, softDeleted { return .proceed(firstNumber: head + 1, undelete: true) }
+                return .wrongExpectedVersion(current: head)
+            }
+            return .idempotent(first: expected + 1, last: expected + Int64(ids.count))
+        }
+        if expected > head { return .wrongExpectedVersion(current: head) }
+        return .proceed(firstNumber: head + 1, undelete: softDeleted)
     }
 
-    /// Any / StreamExists: all ids already in this stream → duplicate; some → conflict; none → nil.
-    private func idempotencyByID(stream: String, ids: [[UInt8]]) throws(SQLiteError) -> VersionCheck? {
-        guard !ids.isEmpty else { return nil }
-        let found = ids.map { recentIDs.lookup($0) }
-        let matching = found.compactMap { $0?.stream == stream ? $0 : nil }
-        if matching.isEmpty { return nil }
-        guard matching.count == ids.count else { return .wrongExpectedVersion(current: heads[stream] ?? -1) }
-        let numbers = matching.map(\.number)
-        return .idempotent(first: numbers.min()!, last: numbers.max()!)
+    /// Any / StreamExists: decided by the first id. Unknown first id → write them all (even if
+    /// later ids are known); known first id but a later one unknown → conflict; all known →
+    /// duplicate, numbered by the first and last ids.
+    private func idempotencyByFirstID(stream: String, ids: [[UInt8]], head: Int64, softDeleted: Bool) -> VersionCheck {
+        var first: Int64?
+        var last: Int64 = -1
+        for id in ids {
+            guard let known = recentIDs.lookup(id), known.stream == stream else {
+                return first == nil ? .proceed(firstNumber: head + 1, undelete: softDeleted) : .wrongExpectedVersion(current: head)
+            }
+            if first == nil { first = known.number }
+            last = known.number
+        }
+        guard let first else { return .proceed(firstNumber: head + 1, undelete: softDeleted) }
+        return .idempotent(first: first, last: last)
     }
 }

@@ -9,7 +9,7 @@ struct WriterState {
     /// The current `$settings`, loaded at start.
     var settings = SystemSettings()
     var recentIDs = RecentEventIDs()
-    var transactions: [Int64: OpenTransaction] = [:]
+    var transactions = OpenTransactions()
     var nextTransactionID: Int64 = 1
 
     /// Forgets every cached value (after a failed commit the database is the truth again).
@@ -19,31 +19,37 @@ struct WriterState {
         recentIDs.removeAll()
     }
 
-    /// The stream's last event number, from the cache or the log.
+    /// The stream's last event number, from the cache or the log. A metastream whose stream is
+    /// hard-deleted counts as deleted too, as the server's `GetStreamLastEventNumberCached` has it.
     mutating func head(of stream: String, in log: EventLog) throws(SQLiteError) -> Int64 {
+        if StreamNames.isMetastream(stream),
+           try head(of: StreamNames.original(ofMetastream: stream), in: log) == EventNumber.deletedStream {
+            return EventNumber.deletedStream
+        }
         if let cached = heads[stream] { return cached }
         let head = try log.lastNumber(stream: stream) ?? -1
         heads[stream] = head
         return head
     }
 
-    /// The stream's metadata, from the cache or the latest event of its metastream.
+    /// The stream's metadata, from the cache or the last event of its metastream (read as the
+    /// server reads it: ``StoredMetadata``).
     mutating func metadata(of stream: String, in log: EventLog) throws(SQLiteError) -> StreamMetadata {
         if let cached = metadata[stream] { return cached }
-        let loaded = try log.lastEvent(stream: StreamNames.metastream(of: stream)).map {
-            StreamMetadata(jsonBytes: $0.data)
-        } ?? .empty
+        let loaded: StreamMetadata
+        if try head(of: stream, in: log) == EventNumber.deletedStream {
+            loaded = .empty
+        } else {
+            loaded = StoredMetadata.metadata(fromLastEventOf: try log.lastEvent(stream: StreamNames.metastream(of: stream)))
+        }
         metadata[stream] = loaded
         return loaded
     }
-}
 
-/// A transaction between TransactionStart and TransactionCommit.
-struct OpenTransaction {
-    var stream: String
-    var expectedVersion: Int64
-    var events: [ProposedEvent]
-    var user: NodeUser?
+    /// The body of the metastream's last event, as written (for the soft-undelete rewrite).
+    func rawMetadata(of stream: String, in log: EventLog) throws(SQLiteError) -> [UInt8]? {
+        try log.lastEvent(stream: StreamNames.metastream(of: stream))?.data
+    }
 }
 
 /// An event as a client proposed it, validated.

@@ -211,9 +211,9 @@ struct PersistentGroup {
     }
 
     /// Nak with an action (protocol.md §4.12): Park parks now; Retry/Unknown retry (parked past the
-    /// retry limit); Skip finishes; Stop changes nothing, as in EventStoreDB.
+    /// retry limit); Skip finishes; Stop finishes the message too (the server's stop handler does
+    /// nothing and the message is then removed as if acknowledged).
     mutating func reject(_ ids: [[UInt8]], action: ESPersistentSubscriptionNakEvents.NakAction) -> [PersistentEffect] {
-        guard action != .stop else { return [] }
         var effects: [PersistentEffect] = []
         for id in ids {
             guard let entry = takeOutstanding(id) else { continue }

@@ -1,3 +1,4 @@
+import Foundation
 import EventStoreWire
 
 /// How a persistent subscription group hands events to its consumers (protocol.md §4.12).
@@ -110,5 +111,12 @@ struct PersistentGroupKey: Hashable, Codable, Sendable {
     /// The stream holding every group's settings.
     static let configStream = "$persistentSubscriptionConfig"
     static let configEventType = "$PersistentConfig"
-    static let checkpointEventType = "$SubscriptionCheckpoint"
+    static let checkpointEventType = "SubscriptionCheckpoint"
+
+    /// A checkpoint event's position: a JSON string (`"42"`, 21.10+) or number (`42`, 20.10).
+    static func checkpointNumber(_ data: Data) -> Int64? {
+        var text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
+        return Int64(text)
+    }
 }

@@ -80,31 +80,40 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
-    /// UpdatePersistentSubscription: new settings apply at once; consumers stay connected and the
-    /// group keeps its place in the stream.
+    /// UpdatePersistentSubscription, as EventStoreDB 23.10: the group is rebuilt with the new
+    /// settings from its stored checkpoint (in-flight messages are delivered again); its consumers
+    /// are dropped with Unsubscribed and reconnect.
     func update(_ request: ESUpdatePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
         await manage(request, user: user) { key, settings, engine in
-            await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
-                guard var group = groups[key] else { return nil }
-                group.settings = settings
-                let effects = group.pump(now: Self.now())
+            guard let start = try? await self.startPosition(of: key, settings: settings, engine: engine) else {
+                return .fail("The node is shutting down.")
+            }
+            return await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
+                guard let old = groups[key] else { return nil }
+                for (sink, id) in old.consumerSinks { sink.deliver(.dropped(.unsubscribed), id: id) }
+                var group = PersistentGroup(key: key, settings: settings, now: Self.now())
+                group.start(at: start.next, checkpoint: start.checkpoint)
                 groups[key] = group
-                return [(key, effects)]
+                return []
             }
         }
     }
 
-    /// DeletePersistentSubscription: consumers are dropped with PersistentSubscriptionDeleted and
-    /// the checkpoint goes, so a new group of the same name starts afresh.
+    /// DeletePersistentSubscription: consumers are dropped with Unsubscribed (over TCP the server
+    /// never sends PersistentSubscriptionDeleted), and the checkpoint and parked streams are
+    /// soft-deleted, so a new group of the same name starts afresh.
     func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
         let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
         return await manage(user: user) { engine in
             let outcome = await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
                 guard let group = groups.removeValue(forKey: key) else { return nil }
-                for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.persistentSubscriptionDeleted), id: id) }
+                for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.unsubscribed), id: id) }
                 return []
             }
-            if outcome != .doesNotExist { await engine.deleteSystemStream(key.checkpointStream) }
+            if outcome != .doesNotExist {
+                await engine.deleteSystemStream(key.checkpointStream)
+                await engine.deleteSystemStream(key.parkedStream)
+            }
             return outcome
         }
     }
@@ -140,8 +149,11 @@ final class PersistentSubscriptions: Sendable {
 
     private static func validated(_ message: some PersistentSettingsMessage, key: PersistentGroupKey)
         throws(PersistentSettingsError) -> PersistentSettings {
-        guard !key.stream.isEmpty, key.stream != StreamNames.all else { throw PersistentSettingsError(reason: "Bad stream name.") }
-        guard !key.group.isEmpty else { throw PersistentSettingsError(reason: "Bad group name.") }
+        // Group names are not checked (an empty one is a group like any other), as in EventStoreDB.
+        guard !key.stream.isEmpty else { throw PersistentSettingsError(reason: "Bad stream name.") }
+        guard key.stream != StreamNames.all else {
+            throw PersistentSettingsError(reason: "Persistent subscriptions to $all are only supported over gRPC through gRPC clients")
+        }
         return try PersistentSettings(message)
     }
 
@@ -191,7 +203,9 @@ final class PersistentSubscriptions: Sendable {
             (allowed: try context.mayRead(stream), last: try context.log.lastNumber(stream: stream) ?? -1,
              position: try context.log.lastPosition())
         }
-        guard let checked, checked.allowed else {
+        // An authenticated user with read access to the stream (the server's
+        // RequireAuthenticated + RequireStreamRead assertions).
+        guard let checked, checked.allowed, user != nil else {
             sink.deliver(.dropped(.accessDenied), id: id)
             return
         }
@@ -232,8 +246,10 @@ final class PersistentSubscriptions: Sendable {
     }
 
     /// UnsubscribeFromStream on `id` (a no-op when it is not a persistent consumer).
-    func unsubscribe(connection: ObjectIdentifier, id: UUID) {
-        removeConsumers(connection: connection, id: id)
+    /// Removes one consumer; true if it existed.
+    @discardableResult
+    func unsubscribe(connection: ObjectIdentifier, id: UUID) -> Bool {
+        removeConsumers(connection: connection, id: id) > 0
     }
 
     /// A connection closed: its consumers go and their messages are retried elsewhere.
@@ -241,7 +257,8 @@ final class PersistentSubscriptions: Sendable {
         removeConsumers(connection: connection, id: nil)
     }
 
-    private func removeConsumers(connection: ObjectIdentifier, id: UUID?) {
+    @discardableResult
+    private func removeConsumers(connection: ObjectIdentifier, id: UUID?) -> Int {
         updateGroups { group in
             guard let parks = group.remove(connection: connection, correlationID: id) else { return nil }
             return parks + group.pump(now: Self.now())
@@ -272,9 +289,11 @@ final class PersistentSubscriptions: Sendable {
 
     /// Runs `body` on every group `matching` under the lock, then carries out the I/O they asked for.
     /// `body` returns nil for a group it leaves as it was.
+    /// Returns how many groups `body` changed.
+    @discardableResult
     private func updateGroups(
         where matching: (PersistentGroupKey) -> Bool = { _ in true }, _ body: (inout PersistentGroup) -> [PersistentEffect]?
-    ) {
+    ) -> Int {
         let (engine, work): (NodeEngine?, [(PersistentGroupKey, [PersistentEffect])]) = state.withLock { state in
             guard let engine = state.engine else { return (nil, []) }
             var work: [(PersistentGroupKey, [PersistentEffect])] = []
@@ -285,8 +304,9 @@ final class PersistentSubscriptions: Sendable {
             }
             return (engine, work)
         }
-        guard let engine else { return }
+        guard let engine else { return 0 }
         for (key, effects) in work { perform(effects, for: key, engine: engine) }
+        return work.count
     }
 
     // MARK: I/O
@@ -297,11 +317,18 @@ final class PersistentSubscriptions: Sendable {
             case .read(let from, let count):
                 read(key, from: from, count: count, engine: engine)
             case .park(let message):
-                let data = SystemEventTypes.linkData(number: message.number, stream: key.stream)
+                // The server links to the event as delivered: a resolved link's target, else the record read.
+                let data: [UInt8]
+                switch message.records[0] {
+                case (let event?, _): data = SystemEventTypes.linkData(number: event.number, stream: event.stream)
+                case (nil, let link?): data = link.data
+                case (nil, nil): data = SystemEventTypes.linkData(number: message.number, stream: key.stream)
+                }
                 engine.appendSystemEvent(to: key.parkedStream, type: SystemEventTypes.link, isJSON: false, data: data) { _ in }
             case .checkpoint(let number):
+                // 21.10+ writes the position as a JSON string ("42"); 20.10 wrote a number.
                 engine.appendSystemEvent(to: key.checkpointStream, type: PersistentGroupKey.checkpointEventType, isJSON: true,
-                                         data: Array(String(number).utf8)) { _ in }
+                                         data: Array("\"\(number)\"".utf8)) { _ in }
             }
         }
     }
@@ -346,7 +373,7 @@ final class PersistentSubscriptions: Sendable {
         async throws -> (next: Int64, checkpoint: Int64?) {
         try await engine.read(user: .system) { context in
             let stored = try context.readEvent(stream: key.checkpointStream, number: -1, resolveLinks: false)
-            if stored.result == .success, let number = Int64(String(decoding: stored.event.event.data, as: UTF8.self)) {
+            if stored.result == .success, let number = PersistentGroupKey.checkpointNumber(stored.event.event.data) {
                 return (number + 1, number)
             }
             if settings.startFrom >= 0 { return (settings.startFrom, nil) }

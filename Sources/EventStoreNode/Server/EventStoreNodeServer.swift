@@ -71,7 +71,8 @@ public final class EventStoreNodeServer: Sendable {
         threadPool.start()
         do {
             let engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
-                                        users: UserDirectory(configuration.users), threadPool: threadPool)
+                                        users: UserDirectory(configuration.users), threadPool: threadPool,
+                                        transactionLimits: configuration.transactionLimits)
             let leaderInfo = configuration.followerOf.map { leader in
                 var info = ESNotHandled.LeaderInfo()
                 info.externalTcpAddress = leader.host
@@ -88,11 +89,14 @@ public final class EventStoreNodeServer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    connections.add(channel)
+                    guard connections.add(channel, limit: configuration.maxConnections) else {
+                        return ConnectionRefusal.refuse(channel, limit: configuration.maxConnections, logger: logger)
+                    }
                     return channel.eventLoop.makeCompletedFuture {
                         if let sslContext {
                             try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: sslContext))
                         }
+                        try channel.pipeline.syncOperations.addHandler(ReceivedBytesMarker())
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
                         try channel.pipeline.syncOperations.addHandler(MessageToByteHandler(TCPFrameEncoder()))
                         try channel.pipeline.syncOperations.addHandler(NodeConnectionHandler(node: context))
@@ -217,12 +221,19 @@ private final class PortBox: Sendable {
 private final class ConnectionRegistry: Sendable {
     private let channels = Mutex([ObjectIdentifier: any Channel]())
 
-    func add(_ channel: any Channel) {
+    /// Registers `channel` unless `limit` channels are open already; false when refused.
+    func add(_ channel: any Channel, limit: Int) -> Bool {
         let id = ObjectIdentifier(channel)
-        channels.withLock { $0[id] = channel }
+        let added = channels.withLock { channels in
+            guard channels.count < limit else { return false }
+            channels[id] = channel
+            return true
+        }
+        guard added else { return false }
         channel.closeFuture.whenComplete { [weak self] _ in
             _ = self?.channels.withLock { $0.removeValue(forKey: id) }
         }
+        return true
     }
 
     func closeAll() async {

@@ -71,6 +71,13 @@ public struct NodeConfiguration: Sendable {
     public var maxSendQueueBytes = 10 * 1024 * 1024
     /// TLS on the client TCP port; `nil` (the default) serves plain TCP.
     public var tls: TLS?
+    /// Client TCP connections at once; one more is refused with a BadRequest saying so.
+    /// EventStoreDB has no such limit; this node bounds its memory (docs/node-fidelity.md).
+    public var maxConnections = 10_000
+    /// Live subscriptions (volatile and persistent) one connection may hold.
+    public var maxSubscriptionsPerConnection = 10_000
+    /// Bounds on open explicit transactions (held in memory until they commit).
+    public var transactionLimits = TransactionLimits()
 
     /// A configuration with the defaults of `esdb node`.
     public init(storage: Storage) {

@@ -106,8 +106,8 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     func send(_ package: TCPPackage) {
         guard let context, !closing else { return }
         let bytes = package.encodedLength + 4
-        pendingPackages += 1
-        pendingBytes += bytes
+        // As EventStoreDB: only what is already waiting counts, so one large reply (an event of up to
+        // 16 MiB) still goes out to a client that reads.
         if pendingPackages > node.configuration.maxSendQueuePackages || pendingBytes > node.configuration.maxSendQueueBytes {
             node.logger.warning("closing connection: send queue over \(pendingPackages) packages / \(pendingBytes) bytes")
             // The queue is stuck behind a client that does not read: say why (best effort) and close now.
@@ -118,6 +118,8 @@ final class NodeConnectionHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return
         }
+        pendingPackages += 1
+        pendingBytes += bytes
         let promise = context.eventLoop.makePromise(of: Void.self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { _ in
@@ -157,6 +159,16 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     }
 
     // MARK: Receiving
+
+    /// Bytes arrived (``ReceivedBytesMarker``, ahead of the frame decoder): a slow upload of one
+    /// large frame keeps the connection alive, as the server counts bytes, not packages.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ReceivedBytesMarker.Event {
+            heartbeat?.received(now: .now())
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let package = unwrapInboundIn(data)

@@ -17,6 +17,8 @@ struct NodeRequestRouter {
         switch package.command {
         case .writeEvents:
             let request = try decode(ESWriteEvents.self)
+            try RequestChecks.streamID(request.eventStreamID, command: package.command)
+            try RequestChecks.expectedVersion(request.expectedVersion, command: package.command)
             guard leaderCheck(request.requireLeader) else { return }
             let events = try ProposedEvent.validating(request.events, command: package.command)
             // Straight from the event loop to the writer and back (no task in between): the reply is
@@ -29,17 +31,21 @@ struct NodeRequestRouter {
             }
         case .deleteStream:
             let request = try decode(ESDeleteStream.self)
+            try RequestChecks.streamID(request.eventStreamID, command: package.command)
+            try RequestChecks.expectedVersion(request.expectedVersion, command: package.command)
             guard leaderCheck(request.requireLeader) else { return }
             respond(.deleteStreamCompleted) { [engine, user] in await engine.delete(request, user: user) }
         case .transactionStart:
             let request = try decode(ESTransactionStart.self)
+            try RequestChecks.streamID(request.eventStreamID, command: package.command)
+            try RequestChecks.expectedVersion(request.expectedVersion, command: package.command, allowStreamExists: false)
             guard leaderCheck(request.requireLeader) else { return }
             respond(.transactionStartCompleted) { [engine, user] in await engine.transactionStart(request, user: user) }
         case .transactionWrite:
             let request = try decode(ESTransactionWrite.self)
             guard leaderCheck(request.requireLeader) else { return }
             let events = try ProposedEvent.validating(request.events, command: package.command)
-            respond(.transactionWriteCompleted) { [engine] in await engine.transactionWrite(request, events: events) }
+            respond(.transactionWriteCompleted) { [engine, user] in await engine.transactionWrite(request, events: events, user: user) }
         case .transactionCommit:
             let request = try decode(ESTransactionCommit.self)
             guard leaderCheck(request.requireLeader) else { return }
@@ -73,26 +79,28 @@ struct NodeRequestRouter {
             let from = LogPosition(commit: request.commitPosition, prepare: request.preparePosition)
             let filter = EventFilter(request.filter)
             let window = request.hasMaxSearchWindow ? request.maxSearchWindow : nil
-            respondRead(package.command.replyCommand!, encode: { $0.encoded(for: $1) }) {
+            // A denied filtered read is answered with the unfiltered reply (the server's authorization
+            // gateway answers before the filter is looked at).
+            let denied: TCPCommand = forward ? .readAllEventsForwardCompleted : .readAllEventsBackwardCompleted
+            respondRead({ $0.result == .accessDenied ? denied : package.command.replyCommand! }, encode: { $0.encoded(for: $1) }) {
                 try $0.filteredReadAll(from: from, maxCount: request.maxCount, maxSearchWindow: window, filter: filter,
                                        forward: forward, resolveLinks: request.resolveLinkTos)
             }
         case .subscribeToStream:
             let request = try decode(ESSubscribeToStream.self)
-            subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: nil, checkpointInterval: -1)
+            try subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: nil, checkpointInterval: -1)
         case .filteredSubscribeToStream:
             let request = try decode(ESFilteredSubscribeToStream.self)
             guard let filter = EventFilter(request.filter) else {
                 throw BadRequestReason(text: "Invalid filter: \(request.filter.data.first ?? "")")
             }
-            subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: filter,
-                      checkpointInterval: request.checkpointInterval)
+            try subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: filter,
+                          checkpointInterval: request.checkpointInterval)
         case .unsubscribeFromStream:
-            // Answered even for an unknown id, as EventStoreDB does: clients such as photonpump wait
-            // for the drop before resubscribing after a reconnect.
-            engine.hub.unsubscribe(connection: connection.connectionID, id: id)
-            engine.persistent.unsubscribe(connection: connection.connectionID, id: id)
-            connection.deliver(.dropped(.unsubscribed), id: id)
+            // An id with no subscription gets no reply, as EventStoreDB's SubscriptionsService has it.
+            let volatile = engine.hub.unsubscribe(connection: connection.connectionID, id: id)
+            let persistent = engine.persistent.unsubscribe(connection: connection.connectionID, id: id)
+            if volatile || persistent { connection.deliver(.dropped(.unsubscribed), id: id) }
         case .createPersistentSubscription:
             let request = try decode(ESCreatePersistentSubscription.self)
             guard leaderCheck(true) else { return }
@@ -113,6 +121,10 @@ struct NodeRequestRouter {
             }
         case .connectToPersistentSubscription:
             let request = try decode(ESConnectToPersistentSubscription.self)
+            // Creating a group with an empty name is allowed, connecting to one is not (the server's message checks).
+            guard !request.subscriptionID.isEmpty else {
+                throw BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n")
+            }
             guard leaderCheck(true) else { return }
             let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
             Task { await engine.persistent.connect(request, id: id, sink: connection, user: user) }
@@ -162,10 +174,19 @@ struct NodeRequestRouter {
         _ command: TCPCommand, encode: @escaping @Sendable (Reply, ClientVersion) -> ByteBuffer,
         _ work: @escaping @Sendable (ReadContext) throws -> Reply
     ) {
+        respondRead({ _ in command }, encode: encode, work)
+    }
+
+    /// As above, with the reply command chosen by the reply.
+    private func respondRead<Reply: Sendable>(
+        _ commandFor: @escaping @Sendable (Reply) -> TCPCommand, encode: @escaping @Sendable (Reply, ClientVersion) -> ByteBuffer,
+        _ work: @escaping @Sendable (ReadContext) throws -> Reply
+    ) {
         let (connection, id, engine, user, logger) = (self.connection, self.id, self.engine, self.user, node.logger)
         Task {
             do {
                 let reply = try await engine.read(user: user, work)
+                let command = commandFor(reply)
                 connection.reply(command, id: id) { version in
                     TCPPackage(command: command, correlationID: id, payload: encode(reply, version))
                 }
@@ -183,8 +204,13 @@ struct NodeRequestRouter {
         ByteBuffer(bytes: (try? message.serializedBytes(partial: true)) ?? [UInt8]())
     }
 
-    private func subscribe(stream: String, resolveLinks: Bool, filter: EventFilter?, checkpointInterval: Int32) {
+    private func subscribe(stream: String, resolveLinks: Bool, filter: EventFilter?, checkpointInterval: Int32) throws {
+        let limit = node.configuration.maxSubscriptionsPerConnection
+        guard engine.hub.count(connection: connection.connectionID) < limit else {
+            throw BadRequestReason(text: "Too many subscriptions on this connection: the limit is \(limit).")
+        }
         let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
+        engine.hub.announce(connection: connection.connectionID, id: id)
         Task {
             await engine.subscribe(id: id, sink: connection, stream: stream, resolveLinks: resolveLinks, filter: filter,
                                    checkpointInterval: checkpointInterval, user: user)

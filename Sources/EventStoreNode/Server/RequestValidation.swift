@@ -35,3 +35,24 @@ extension ProposedEvent {
         return result
     }
 }
+
+/// The checks the server's request messages make when they are built (`ClientMessage` constructors):
+/// a failure there means the package could not be unwrapped, answered with BadRequest.
+enum RequestChecks {
+    /// Non-empty stream id.
+    static func streamID(_ stream: String, command: TCPCommand) throws(BadRequestReason) {
+        guard !stream.isEmpty else {
+            throw BadRequestReason(text: "Could not unwrap network package for command \(command.name).\neventStreamId should be non-empty.")
+        }
+    }
+
+    /// An expected version a write or delete may carry: ≥ −4 and not −3 (the internal "invalid");
+    /// a transaction start takes ≥ −2 only.
+    static func expectedVersion(_ expected: Int64, command: TCPCommand, allowStreamExists: Bool = true) throws(BadRequestReason) {
+        let lowest = allowStreamExists ? WireExpectedVersion.streamExists : WireExpectedVersion.any
+        guard expected >= lowest, expected != -3 else {
+            throw BadRequestReason(text: "Could not unwrap network package for command \(command.name).\n"
+                + "Specified argument was out of the range of valid values. (Parameter 'expectedVersion')")
+        }
+    }
+}

@@ -38,7 +38,7 @@ import Testing
                 try await client.createPersistentSubscription("g", on: "e-1")
             }
             await #expect(throws: EventStoreClientError(.serverError,
-                                                        "creating persistent subscription g on $all failed: Bad stream name.")) {
+                                                        "creating persistent subscription g on $all failed: Persistent subscriptions to $all are only supported over gRPC through gRPC clients")) {
                 try await client.createPersistentSubscription("g", on: "$all")
             }
             await #expect(throws: EventStoreClientError(.notFound, "persistent subscription nope on e-1 does not exist")) {
