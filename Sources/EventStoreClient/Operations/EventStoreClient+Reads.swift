@@ -150,6 +150,12 @@ extension EventStoreClient {
         request.filter = filter.wire
         let command: TCPCommand = direction == .forward ? .filteredReadAllEventsForward : .filteredReadAllEventsBackward
         return try await perform(command, request, credentials: credentials, isWrite: false) { reply throws(EventStoreClientError) in
+            if reply.command == .readAllEventsForwardCompleted || reply.command == .readAllEventsBackwardCompleted {
+                // The server's authorization gateway answers a denied filtered read with the unfiltered reply.
+                let unfiltered: ESReadAllEventsCompleted = try Self.decode(reply)
+                let reason = unfiltered.result == .accessDenied ? "access denied to $all" : "filtered read of $all failed: \(unfiltered.error)"
+                return .failure(EventStoreClientError(unfiltered.result == .accessDenied ? .accessDenied : .serverError, reason))
+            }
             let completed: ESFilteredReadAllEventsCompleted = try Self.decode(reply)
             switch completed.result {
             case .success: break

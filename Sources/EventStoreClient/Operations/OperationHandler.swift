@@ -61,8 +61,20 @@ final class ReplyHandler<Reply: Sendable>: OperationHandler {
         self.decode = decode
     }
 
+    /// Replies the server sends instead of the usual one: a denied filtered `$all` read is answered
+    /// with the unfiltered reply (the server's authorization gateway).
+    static func accepts(_ reply: TCPCommand, expecting expected: TCPCommand) -> Bool {
+        switch (expected, reply) {
+        case (.filteredReadAllEventsForwardCompleted, .readAllEventsForwardCompleted),
+             (.filteredReadAllEventsBackwardCompleted, .readAllEventsBackwardCompleted):
+            return true
+        default:
+            return reply == expected
+        }
+    }
+
     func handle(_ reply: TCPPackage) -> ReplyDecision {
-        guard reply.command == expected else {
+        guard Self.accepts(reply.command, expecting: expected) else {
             return .fail(EventStoreClientError(.protocolViolation, "expected \(expected.name), got \(reply.command.name)"))
         }
         do {

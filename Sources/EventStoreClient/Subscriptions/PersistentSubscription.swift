@@ -146,8 +146,10 @@ final class PersistentSubscriptionHandler: OperationHandler {
                 let message = try reply.decodeMessage(as: ESSubscriptionDropped.self)
                 switch message.reason {
                 case .unsubscribed:
-                    outlets.end(nil)
-                    return .complete
+                    // Our own unsubscribe is never routed here (the operation is gone by then): the
+                    // server dropped us, as EventStoreDB does when the group is updated or deleted.
+                    return .fail(EventStoreClientError(.subscriptionDropped,
+                                                       "persistent subscription \(target) was dropped by the server (its group was updated or deleted)"))
                 case .accessDenied:
                     return .fail(EventStoreClientError(.accessDenied, "access denied to persistent subscription \(target)"))
                 case .notFound:

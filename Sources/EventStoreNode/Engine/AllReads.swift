@@ -1,28 +1,30 @@
 import EventStoreWire
 
 /// A filter on `$all` (20.x filtered reads and subscriptions).
+///
+/// Regular expressions run on ``SafeRegex``, a non-backtracking engine: matching costs at most
+/// pattern × subject steps, so no client's pattern can stall the node (docs/node-fidelity.md §Filters).
 struct EventFilter: Sendable {
     enum Target: Sendable { case streamID, eventType }
-    enum Matcher: @unchecked Sendable {
+    enum Matcher: Sendable {
         case prefixes([String])
-        // Regex is immutable once built; it is only read.
-        case regex(Regex<AnyRegexOutput>)
+        case regex(SafeRegex)
         case everything
     }
 
     var target: Target
     var matcher: Matcher
 
-    /// Builds a filter from the wire message; an invalid regex gives `nil`.
-    init?(_ filter: ESFilter) {
+    /// Builds a filter from the wire message; a pattern the engine cannot take is an error that
+    /// names what is wrong (the request is then a BadRequest, as the server's unwrap fails).
+    init(_ filter: ESFilter) throws(SafeRegexError) {
         target = filter.context == .eventType ? .eventType : .streamID
         if filter.data.isEmpty {
             matcher = .everything
         } else if filter.type == .prefix {
             matcher = .prefixes(filter.data)
         } else {
-            guard let regex = try? Regex(filter.data[0]) else { return nil }
-            matcher = .regex(regex)
+            matcher = .regex(try SafeRegex(filter.data[0]))
         }
     }
 
@@ -31,7 +33,7 @@ struct EventFilter: Sendable {
         switch matcher {
         case .everything: return true
         case .prefixes(let prefixes): return prefixes.contains { subject.hasPrefix($0) }
-        case .regex(let regex): return (try? regex.firstMatch(in: subject)) != nil
+        case .regex(let regex): return regex.matches(subject)
         }
     }
 }
@@ -42,6 +44,12 @@ extension ReadContext {
         let p = event.position
         return p.prepare < p.commit ? LogPosition(commit: p.commit, prepare: p.prepare + 1)
             : LogPosition(commit: p.commit + 1, prepare: p.commit + 1)
+    }
+
+    /// The position after the last record: where the next write will go.
+    static func writerCheckpoint(_ log: EventLog) throws(SQLiteError) -> LogPosition {
+        let last = try log.lastPosition()
+        return last < 0 ? LogPosition(commit: 0, prepare: 0) : LogPosition(commit: last + 1, prepare: last + 1)
     }
 
     /// Validates a `$all` request; returns an error text or nil.
@@ -64,6 +72,12 @@ extension ReadContext {
         guard try mayRead(StreamNames.all) else {
             reply.result = .accessDenied
             return reply
+        }
+        if position == .end {
+            // The server echoes its writer checkpoint for a read from (-1, -1).
+            let checkpoint = try Self.writerCheckpoint(log)
+            reply.commitPosition = checkpoint.commit
+            reply.preparePosition = checkpoint.prepare
         }
         let events: [RecordedLogEvent]
         if forward {

@@ -286,7 +286,12 @@ extension ESWriteEventsCompleted {
         } else {
             preparePosition = EventNumber.invalid
             commitPosition = 0
-            if let current = result.currentVersion { currentVersion = current }
+            // As 23.10: -1 for StreamDeleted and AccessDenied, the stream's version otherwise.
+            if result.result == .streamDeleted || result.result == .accessDenied {
+                currentVersion = -1
+            } else if let current = result.currentVersion {
+                currentVersion = current
+            }
         }
     }
 }

@@ -25,6 +25,8 @@ struct ReadContext {
     /// Which event numbers of a stream are visible, and its state.
     enum StreamState {
         case noStream
+        /// Soft-deleted: read as NoStream, but with its last event number.
+        case softDeleted(last: Int64)
         case deleted
         /// Events with numbers in `minimum...last` are visible (subject to `maxAge`).
         case visible(minimum: Int64, last: Int64, maxAgeCutoff: Int64?)
@@ -41,7 +43,7 @@ struct ReadContext {
             return .visible(minimum: last, last: last, maxAgeCutoff: nil)
         }
         let meta = try view.metadata(of: stream, log: log)
-        if meta.isSoftDeleted { return .noStream }
+        if meta.isSoftDeleted { return .softDeleted(last: last) }
         return .visible(minimum: Self.minimumVisible(last: last, metadata: meta), last: last,
                         maxAgeCutoff: meta.maxAge.map { Self.cutoff(now: now, maxAgeSeconds: $0) })
     }

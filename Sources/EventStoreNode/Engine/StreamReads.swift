@@ -22,7 +22,7 @@ extension ReadContext {
         case .deleted:
             reply.result = .streamDeleted
             return reply
-        case .noStream:
+        case .noStream, .softDeleted:
             reply.result = .noStream
             found = nil
         case .visible(let minimum, let last, let cutoff):
@@ -69,6 +69,9 @@ extension ReadContext {
         let (minimum, last, cutoff): (Int64, Int64, Int64?)
         switch try state(of: stream) {
         case .noStream: return fail(.noStream)
+        case .softDeleted(let last):
+            reply.lastEventNumber = last  // the server reports the real last number of a soft-deleted stream
+            return fail(.noStream)
         case .deleted:
             reply.lastEventNumber = EventNumber.deletedStream
             return fail(.streamDeleted)
@@ -79,17 +82,19 @@ extension ReadContext {
         let count = Int64(maxCount)
         var events: [RecordedLogEvent]
         if forward {
-            let windowEnd = from.addingReportingOverflow(count - 1).partialValue
+            // `from` comes from the client: the window's end saturates instead of wrapping.
+            let (sum, overflow) = from.addingReportingOverflow(count - 1)
+            let windowEnd = overflow ? Int64.max : sum
             if windowEnd < minimum {
                 reply.nextEventNumber = minimum
                 reply.isEndOfStream = false
                 return reply
             }
             let start = max(from, minimum)
-            events = try log.readStreamForward(stream: stream, from: start, maxCount: Int(windowEnd - start + 1))
-            events.removeAll { $0.number > last }
+            let readEnd = min(windowEnd, last)
+            events = start > readEnd ? [] : try log.readStreamForward(stream: stream, from: start, maxCount: Int(readEnd - start + 1))
             reply.isEndOfStream = windowEnd >= last
-            reply.nextEventNumber = events.last.map { $0.number + 1 } ?? min(windowEnd + 1, last + 1)
+            reply.nextEventNumber = events.last.map { $0.number + 1 } ?? (readEnd + 1)
         } else {
             let top = from == -1 ? last : from
             let windowStart = top - count + 1

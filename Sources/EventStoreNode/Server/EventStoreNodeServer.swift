@@ -90,7 +90,10 @@ public final class EventStoreNodeServer: Sendable {
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
                     guard connections.add(channel, limit: configuration.maxConnections) else {
-                        return ConnectionRefusal.refuse(channel, limit: configuration.maxConnections, logger: logger)
+                        return channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(
+                                ConnectionRefusal(limit: configuration.maxConnections, logger: logger))
+                        }
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         if let sslContext {

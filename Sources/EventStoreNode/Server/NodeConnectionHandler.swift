@@ -34,6 +34,8 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var pendingPackages = 0
     private var pendingBytes = 0
+    /// Sizes of the packages not yet written, oldest first.
+    private var pendingSizes = PendingSizes()
     private var closing = false
     /// A flush is queued on the event loop: replies written in the same loop tick (a group commit
     /// answers many appends at once) leave in one syscall.
@@ -106,9 +108,11 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     func send(_ package: TCPPackage) {
         guard let context, !closing else { return }
         let bytes = package.encodedLength + 4
-        // As EventStoreDB: only what is already waiting counts, so one large reply (an event of up to
-        // 16 MiB) still goes out to a client that reads.
-        if pendingPackages > node.configuration.maxSendQueuePackages || pendingBytes > node.configuration.maxSendQueueBytes {
+        // As EventStoreDB: only what is already waiting counts, not this package, and not the one the
+        // socket is writing now (the oldest), so one large reply (an event of up to 16 MiB) still goes
+        // out to a client that reads; a client that does not read is cut off at the limit.
+        let waitingBytes = pendingBytes - (pendingSizes.first ?? 0)
+        if pendingPackages > node.configuration.maxSendQueuePackages || waitingBytes > node.configuration.maxSendQueueBytes {
             node.logger.warning("closing connection: send queue over \(pendingPackages) packages / \(pendingBytes) bytes")
             // The queue is stuck behind a client that does not read: say why (best effort) and close now.
             closing = true
@@ -120,11 +124,15 @@ final class NodeConnectionHandler: ChannelInboundHandler {
         }
         pendingPackages += 1
         pendingBytes += bytes
+        pendingSizes.append(bytes)
         let promise = context.eventLoop.makePromise(of: Void.self)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         promise.futureResult.whenComplete { _ in
-            loopBound.value.pendingPackages -= 1
-            loopBound.value.pendingBytes -= bytes
+            // Writes complete in order: the oldest pending package is the one done.
+            let handler = loopBound.value
+            handler.pendingPackages -= 1
+            handler.pendingBytes -= bytes
+            handler.pendingSizes.removeFirst()
         }
         context.write(wrapOutboundOut(package), promise: promise)
         queueFlush(context)
@@ -259,5 +267,26 @@ final class NodeConnectionHandler: ChannelInboundHandler {
 
     private func isFireAndForget(_ command: TCPCommand) -> Bool {
         command == .persistentSubscriptionAckEvents || command == .persistentSubscriptionNakEvents
+    }
+}
+
+/// A FIFO of the sizes of packages not yet written (removal from the front without shifting).
+struct PendingSizes {
+    private var sizes: [Int] = []
+    private var head = 0
+
+    var first: Int? { head < sizes.count ? sizes[head] : nil }
+
+    mutating func append(_ size: Int) { sizes.append(size) }
+
+    mutating func removeFirst() {
+        head += 1
+        if head == sizes.count {
+            sizes.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 1024, head * 2 > sizes.count {
+            sizes.removeFirst(head)
+            head = 0
+        }
     }
 }

@@ -77,7 +77,7 @@ struct NodeRequestRouter {
             guard leaderCheck(request.requireLeader) else { return }
             let forward = package.command == .filteredReadAllEventsForward
             let from = LogPosition(commit: request.commitPosition, prepare: request.preparePosition)
-            let filter = EventFilter(request.filter)
+            let filter = try eventFilter(request.filter)
             let window = request.hasMaxSearchWindow ? request.maxSearchWindow : nil
             // A denied filtered read is answered with the unfiltered reply (the server's authorization
             // gateway answers before the filter is looked at).
@@ -91,9 +91,7 @@ struct NodeRequestRouter {
             try subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: nil, checkpointInterval: -1)
         case .filteredSubscribeToStream:
             let request = try decode(ESFilteredSubscribeToStream.self)
-            guard let filter = EventFilter(request.filter) else {
-                throw BadRequestReason(text: "Invalid filter: \(request.filter.data.first ?? "")")
-            }
+            let filter = try eventFilter(request.filter)
             try subscribe(stream: request.eventStreamID, resolveLinks: request.resolveLinkTos, filter: filter,
                           checkpointInterval: request.checkpointInterval)
         case .unsubscribeFromStream:
@@ -140,6 +138,16 @@ struct NodeRequestRouter {
         default:
             throw BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n"
                 + "\(package.command.name) is not a request.")
+        }
+    }
+
+    /// A request's filter; a regex the node cannot run is a BadRequest that says why.
+    private func eventFilter(_ filter: ESFilter) throws(BadRequestReason) -> EventFilter {
+        do {
+            return try EventFilter(filter)
+        } catch {
+            throw BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n"
+                + "Invalid filter regex: \(error)")
         }
     }
 

@@ -54,7 +54,9 @@ extension ShellSession {
                         if done { return }
                     }
                     return
-                } catch let error as EventStoreClientError where error.code == .connectionClosed {
+                } catch let error as EventStoreClientError where error.code == .connectionClosed || error.code == .subscriptionDropped {
+                    // A lost connection, or the server dropping the group's consumers (an update: the
+                    // group is still there; a delete: rejoining says it is not found).
                     guard !(await client.isClosed) else { throw error }
                     emit.state(isLive: false, reason: "\(error.message); rejoining")
                     subscription = try await client.connectToPersistentSubscription(group, on: stream, bufferSize: 50)

@@ -271,6 +271,22 @@ import Testing
         }
     }
 
+    /// EventStoreDB answers a denied filtered read with the unfiltered reply command; the client
+    /// must report access denied, not a protocol violation (or, worse, an empty success).
+    @Test func deniedFilteredReadIsAccessDenied() async throws {
+        try await withClientAndNode(configureClient: { $0.defaultCredentials = nil }) { client, _ in
+            for direction in [ReadDirection.forward, .backward] {
+                do {
+                    _ = try await client.readAllFilteredSlice(from: .start, maxCount: 10, filter: .eventTypePrefix("x"),
+                                                              direction: direction)
+                    Issue.record("a filtered read of $all without admin succeeded")
+                } catch let error as EventStoreClientError {
+                    #expect(error.code == .accessDenied)
+                }
+            }
+        }
+    }
+
     @Test func inspectorShowsQueuedOperationsWhileDisconnected() async throws {
         var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "127.0.0.1", port: 1)))
         configuration.maxReconnections = -1

@@ -109,7 +109,8 @@ import Testing
             let b = try #require(try await twoIterator.next())
             #expect(Set([a.event.originalNumber, b.event.originalNumber]) == [0, 1], "one event each")
             try await client.deletePersistentSubscription("g", on: "shared-1")
-            await #expect(throws: EventStoreClientError(.notFound, "persistent subscription shared-1::g was deleted")) {
+            await #expect(throws: EventStoreClientError(
+                .subscriptionDropped, "persistent subscription shared-1::g was dropped by the server (its group was updated or deleted)")) {
                 _ = try await oneIterator.next()
             }
             await #expect(throws: EventStoreClientError.self) { try await one.ack(a) }

@@ -92,8 +92,8 @@ import Testing
             #expect(noSystem.events.count == 4)
             let windowed = try await filtered(.eventType, .prefix, ["Order"], window: 2)
             #expect(windowed.events.count == 2 && !windowed.isEndOfStream)
-            let bad = try await filtered(.eventType, .regex, ["(unclosed"])
-            #expect(bad.result == .error)
+            // As the server: the request cannot be unwrapped, so it is a BadRequest (here saying why).
+            await #expect(throws: UnexpectedReply.self) { try await filtered(.eventType, .regex, ["(unclosed"]) }
         }
     }
 }

@@ -455,4 +455,29 @@ import Testing
             #expect(try await TransactionTests.start(client, "tx-bound", expected: -2).result == .success)
         }
     }
+
+    // MARK: Small reply details
+
+    @Test func replyDetailsAsTheServerSendsThem() async throws {
+        try await withInMemoryNode { node in
+            let client = try await node.connect()
+            try await client.identify()
+            try await client.fill("details-1", count: 3)
+            _ = try await client.delete("details-1", hard: false)
+            let soft = try await client.readStream("details-1", from: 0, count: 10)
+            #expect(soft.result == .noStream && soft.lastEventNumber == 2, "a soft-deleted stream reports its real last number")
+            // A read of $all from (-1, -1) echoes the writer checkpoint: just after the last record.
+            let last = try await client.readAll(commit: -1, prepare: -1, count: 1, forward: false)
+            let end = try await client.readAll(commit: -1, prepare: -1, count: 1, forward: true)
+            #expect(end.commitPosition > last.events[0].commitPosition)
+            #expect(end.commitPosition == last.commitPosition)
+            // current_version is -1 for StreamDeleted and AccessDenied.
+            try await client.fill("details-2", count: 1)
+            _ = try await client.delete("details-2", hard: true)
+            let deleted = try await client.write("details-2", events: [TCPTestClient.newEvent()])
+            #expect(deleted.result == .streamDeleted && deleted.currentVersion == -1)
+            let denied = try await client.write("$details", events: [TCPTestClient.newEvent()])
+            #expect(denied.result == .accessDenied && denied.currentVersion == -1)
+        }
+    }
 }

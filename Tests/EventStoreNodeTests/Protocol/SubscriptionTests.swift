@@ -167,7 +167,12 @@ import Testing
     }
 
     @Test func clientThatStopsReadingIsDisconnected() async throws {
-        try await withInMemoryNode(configure: { $0.maxSendQueueBytes = 256 * 1024 }) { node in
+        try await withInMemoryNode(configure: {
+            $0.maxSendQueueBytes = 256 * 1024
+            // Only the send queue may drop the stuck client here, not its unanswered heartbeats.
+            $0.heartbeatInterval = .seconds(120)
+            $0.heartbeatTimeout = .seconds(120)
+        }) { node in
             let writer = try await node.connect()
             let subscriber = try await node.connect()
             _ = try await Self.subscribe(subscriber, "flood-1")

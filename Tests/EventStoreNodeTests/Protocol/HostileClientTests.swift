@@ -1,0 +1,163 @@
+import EventStoreNode
+import EventStoreTesting
+import EventStoreWire
+import Foundation
+import NIOCore
+import Testing
+
+/// What a hostile or broken client must not be able to do to the node or to other clients
+/// (docs/node-fidelity.md §Limits).
+@Suite struct HostileClientTests {
+    /// EventStoreDB counts only bytes already waiting to be sent, so one reply larger than the
+    /// 10 MiB send-queue limit still reaches a client that reads.
+    @Test func aReplyLargerThanTheSendQueueLimitIsDelivered() async throws {
+        try await withInMemoryNode { node in
+            let subscriber = try await node.connect()
+            let (allID, _) = try await SubscriptionTests.subscribe(subscriber, "", credentials: admin)
+            let client = try await node.connect()
+            let body = "\"" + String(repeating: "x", count: 11 * 1024 * 1024) + "\""
+            let written = try await client.write("big-1", events: [TCPTestClient.newEvent("Big", json: body)])
+            #expect(written.result == .success)
+            let read = try await client.readEvent("big-1", 0)
+            #expect(read.result == .success && read.event.event.data.count == body.utf8.count)
+            var seen = try await SubscriptionTests.nextEvent(subscriber, allID)
+            while seen.event.eventStreamID != "big-1" { seen = try await SubscriptionTests.nextEvent(subscriber, allID) }
+            #expect(seen.event.data.count == body.utf8.count)
+            #expect(!subscriber.isClosed)
+        }
+    }
+
+    /// The heartbeat counts bytes, not whole frames: a frame that takes longer than the heartbeat
+    /// timeout to arrive does not get its sender disconnected.
+    @Test func aSlowUploadIsNotCutOff() async throws {
+        try await withInMemoryNode(configure: {
+            $0.heartbeatInterval = .milliseconds(500)
+            $0.heartbeatTimeout = .milliseconds(500)
+        }) { node in
+            let client = try await node.connect(answerHeartbeats: false)
+            var request = ESWriteEvents()
+            request.eventStreamID = "slow-1"
+            request.expectedVersion = -2
+            request.events = [TCPTestClient.newEvent("Slow", json: "\"" + String(repeating: "s", count: 256 * 1024) + "\"")]
+            let package = TCPPackage(command: .writeEvents, correlationID: UUID(), message: request)
+            let frame = Array(try package.encodedFrame().readableBytesView)
+            // 3 s for the whole frame, well over interval + timeout (1 s), bytes arriving every 50 ms.
+            let chunks = 60
+            let size = (frame.count + chunks - 1) / chunks
+            for start in stride(from: 0, to: frame.count, by: size) {
+                try await client.sendRaw(Array(frame[start..<min(start + size, frame.count)]))
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let reply = try await client.receive(id: package.correlationID)
+            #expect(reply.command == .writeEventsCompleted)
+            #expect(try reply.decodeMessage(as: ESWriteEventsCompleted.self).result == .success)
+        }
+    }
+
+    @Test func connectionsOverTheLimitAreRefusedWithAReason() async throws {
+        try await withInMemoryNode(configure: { $0.maxConnections = 2 }) { node in
+            let first = try await node.connect()
+            let second = try await node.connect()
+            let third = try await node.connect()
+            let refusal = try await third.receive(id: .zero)
+            #expect(refusal.command == .badRequest)
+            #expect(String(buffer: refusal.payload).contains("Too many connections"))
+            try await third.waitForClose()
+            // The others are unaffected; once one leaves, a new connection is accepted.
+            #expect(try await first.fill("limit-1", count: 1).result == .success)
+            await second.close()
+            let again = try await retrying(for: .seconds(10)) { () async throws -> TCPTestClient in
+                let client = try await node.connect()
+                guard (try? await client.fill("limit-1", count: 1)) != nil else {
+                    await client.close()
+                    throw UnexpectedReply(package: TCPPackage(command: .badRequest, correlationID: .zero))
+                }
+                return client
+            }
+            #expect(!again.isClosed)
+        }
+    }
+
+    @Test func subscriptionsPerConnectionAreBounded() async throws {
+        try await withInMemoryNode(configure: { $0.maxSubscriptionsPerConnection = 2 }) { node in
+            let client = try await node.connect()
+            _ = try await SubscriptionTests.subscribe(client, "sub-1")
+            _ = try await SubscriptionTests.subscribe(client, "sub-2")
+            var request = ESSubscribeToStream()
+            request.eventStreamID = "sub-3"
+            let reply = try await client.request(TCPPackage(command: .subscribeToStream, correlationID: UUID(), message: request))
+            #expect(reply.command == .badRequest)
+            #expect(String(buffer: reply.payload).contains("Too many subscriptions"))
+            // Another connection has its own allowance.
+            _ = try await SubscriptionTests.subscribe(try await node.connect(), "sub-3")
+        }
+    }
+
+    /// A client that stops reading is dropped with a reason; others go on.
+    @Test func aSubscriberThatStopsReadingIsDroppedAndOthersGoOn() async throws {
+        try await withInMemoryNode(configure: { $0.maxSendQueueBytes = 256 * 1024 }) { node in
+            let stuck = try await node.connect(answerHeartbeats: true)
+            _ = try await SubscriptionTests.subscribe(stuck, "", credentials: admin)
+            let healthy = try await node.connect()
+            let (healthyID, _) = try await SubscriptionTests.subscribe(healthy, "pushed-1")
+            try await stuck.stopReading()
+            let writer = try await node.connect()
+            let body = "\"" + String(repeating: "p", count: 16 * 1024) + "\""
+            #expect(try await eventually(timeout: .seconds(30)) {
+                _ = try? await writer.write("pushed-1", events: [TCPTestClient.newEvent("P", json: body)])
+                return node.subscriptionCount == 1
+            })
+            #expect(try await SubscriptionTests.nextEvent(healthy, healthyID).event.eventStreamID == "pushed-1")
+        }
+    }
+
+    /// A catastrophic-backtracking pattern costs pattern × subject steps, so a filtered subscriber
+    /// with `^(a+)+$` neither stalls other clients' writes nor misses or invents matches.
+    @Test func aPathologicalRegexDoesNotStallTheNode() async throws {
+        try await withInMemoryNode { node in
+            let subscriber = try await node.connect()
+            var request = ESFilteredSubscribeToStream()
+            request.eventStreamID = ""
+            request.filter.context = .eventType
+            request.filter.type = .regex
+            request.filter.data = ["^(a+)+$"]
+            request.checkpointInterval = 1000
+            let id = UUID()
+            let confirmation = try await subscriber.request(
+                TCPPackage(command: .filteredSubscribeToStream, correlationID: id, credentials: admin, message: request))
+            #expect(confirmation.command == .subscriptionConfirmation)
+            let writer = try await node.connect()
+            let evil = String(repeating: "a", count: 64) + "!"
+            #expect(try await writer.write("evil-1", events: [TCPTestClient.newEvent(evil)]).result == .success)
+            #expect(try await writer.write("evil-1", events: [TCPTestClient.newEvent(String(repeating: "a", count: 64))]).result
+                == .success)
+            let delivered = try await SubscriptionTests.nextEvent(subscriber, id)
+            #expect(delivered.event.eventType == String(repeating: "a", count: 64))
+            // A filtered read with the same pattern answers too.
+            var read = ESFilteredReadAllEvents()
+            read.commitPosition = 0
+            read.preparePosition = 0
+            read.maxCount = 100
+            read.filter = request.filter
+            let page = try await writer.request(.filteredReadAllEventsForward, message: read, credentials: admin,
+                                                as: ESFilteredReadAllEventsCompleted.self)
+            #expect(page.events.map(\.event.eventType) == [String(repeating: "a", count: 64)])
+        }
+    }
+
+    @Test func aRegexTheNodeCannotRunIsABadRequestThatSaysWhy() async throws {
+        try await withInMemoryNode { node in
+            let client = try await node.connect()
+            var request = ESFilteredSubscribeToStream()
+            request.eventStreamID = ""
+            request.filter.context = .streamID
+            request.filter.type = .regex
+            request.filter.data = ["(a)\\1"]
+            let reply = try await client.request(
+                TCPPackage(command: .filteredSubscribeToStream, correlationID: UUID(), credentials: admin, message: request))
+            #expect(reply.command == .badRequest)
+            #expect(String(buffer: reply.payload).contains("not supported"))
+            #expect(node.subscriptionCount == 0)
+        }
+    }
+}
