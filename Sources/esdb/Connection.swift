@@ -29,6 +29,9 @@ struct Connection {
         var nodeConfiguration = NodeConfiguration(storage: inMemory ? .memory : .file(NodeCommand.defaultDataDirectory() + "/events.sqlite"))
         nodeConfiguration.tcpPort = 0
         nodeConfiguration.httpPort = 0
+        // The browser's streams pane reads `$streams`: the embedded node runs the standard projections.
+        nodeConfiguration.runProjections = .system
+        nodeConfiguration.startStandardProjections = true
         let node = try await EventStoreNodeServer.start(nodeConfiguration)
         var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: node.tcpEndpoint.host, port: node.tcpEndpoint.port)))
         configuration.defaultCredentials = .password(login: "admin", password: "changeit")

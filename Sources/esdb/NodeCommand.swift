@@ -48,11 +48,33 @@ struct NodeCommand: AsyncParsableCommand {
         "The PEM private key of --tls-cert (unencrypted).", valueName: "PEM"))
     var tlsKey: String?
 
+    @Option(name: .customLong("run-projections"), help: ArgumentHelp(
+        "none (the default, as EventStoreDB) or system (the standard projections; user projections are not supported).",
+        valueName: "MODE"))
+    var runProjections = "none"
+
+    @Flag(name: .customLong("start-standard-projections"),
+          help: "Start $streams, $by_category, $by_event_type and $stream_by_category (with --run-projections system).")
+    var startStandardProjections = false
+
+    @Option(name: .customLong("max-connections"), help: "Client TCP connections at once; more are refused with a reason.")
+    var maxConnections = NodeConfiguration(storage: .memory).maxConnections
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "warning"
 
     func validate() throws {
         if mem, db != nil { throw ValidationError("--db and --mem exclude each other") }
+        if runProjections.lowercased() == "all" {
+            throw ValidationError("--run-projections all: user projections are not supported by this node; use system")
+        }
+        if ProjectionMode(rawValue: runProjections.lowercased()) == nil {
+            throw ValidationError("--run-projections '\(runProjections)' is not none or system")
+        }
+        if startStandardProjections, runProjections.lowercased() == "none" {
+            throw ValidationError("--start-standard-projections needs --run-projections system")
+        }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
         for user in users where NodeUser(commandLine: user) == nil {
             throw ValidationError("--user '\(user)' is not LOGIN:PASSWORD[:GROUP,...]")
         }
@@ -93,6 +115,9 @@ struct NodeCommand: AsyncParsableCommand {
         configuration.httpPort = httpPort
         configuration.users = NodeUser.defaults + users.compactMap(NodeUser.init(commandLine:))
         configuration.denyAnonymous = denyAnonymous
+        configuration.runProjections = ProjectionMode(rawValue: runProjections.lowercased()) ?? .none
+        configuration.startStandardProjections = startStandardProjections
+        configuration.maxConnections = maxConnections
         if let tlsCert, let tlsKey {
             configuration.tls = NodeConfiguration.TLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
         }

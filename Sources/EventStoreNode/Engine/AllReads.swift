@@ -41,7 +41,11 @@ struct EventFilter: Sendable {
 extension ReadContext {
     /// The position after `event` in forward order.
     static func position(after event: RecordedLogEvent) -> LogPosition {
-        let p = event.position
+        position(after: event.position)
+    }
+
+    /// The position after the record at `p` in forward order.
+    static func position(after p: LogPosition) -> LogPosition {
         return p.prepare < p.commit ? LogPosition(commit: p.commit, prepare: p.prepare + 1)
             : LogPosition(commit: p.commit + 1, prepare: p.commit + 1)
     }

@@ -19,10 +19,12 @@ final class NodeEngine: Sendable {
     private let threadPool: NIOThreadPool
     /// Serial: delivers committed records to live subscribers in commit order, off the writer thread.
     private let fanOut: DispatchQueue
+    /// Runs the standard projections when they are on.
+    private let projector: Projector
 
     init(
         storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool,
-        transactionLimits: TransactionLimits = TransactionLimits()
+        transactionLimits: TransactionLimits = TransactionLimits(), runsStandardProjections: Bool = false
     ) throws {
         let view = CommittedView()
         try storage.reader.withLog { (log) throws in try view.loadSettings(from: log) }
@@ -32,6 +34,8 @@ final class NodeEngine: Sendable {
         let reader = storage.reader
         let fanOut = DispatchQueue(label: "esdb.node.fan-out")
         self.fanOut = fanOut
+        let projector = Projector(enabled: runsStandardProjections)
+        self.projector = projector
         self.view = view
         self.hub = hub
         self.reader = reader
@@ -63,7 +67,9 @@ final class NodeEngine: Sendable {
                     }
                 }
                 persistent.committed(records)
+                projector.committed(records)
             })
+        try projector.start(writer: writer, reader: reader)
         persistent.start(engine: self)
     }
 

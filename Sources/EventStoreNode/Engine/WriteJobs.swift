@@ -87,7 +87,7 @@ extension WriterState {
         }
     }
 
-    /// Updates caches for written events and appends the `$streams` / `$ce-` links.
+    /// Updates caches for written events (links to them come later, from ``StandardProjections``).
     mutating func recordWritten(_ recorded: [RecordedLogEvent], context: WriteContext, batch: inout WriteBatch) throws {
         guard let first = recorded.first else { return }
         let stream = first.stream
@@ -100,24 +100,6 @@ extension WriterState {
         if stream == StreamNames.settings, let last = recorded.last {
             settings = StoredMetadata.settings(from: last.data)
         }
-        guard !StreamNames.isSystem(stream) else { return }
-        if first.number == 0 {
-            try appendLink(to: first, in: StreamNames.streams, context: context, batch: &batch)
-        }
-        if let category = StreamNames.categoryStream(of: stream) {
-            for event in recorded { try appendLink(to: event, in: category, context: context, batch: &batch) }
-        }
-    }
-
-    private mutating func appendLink(
-        to event: RecordedLogEvent, in linkStream: String, context: WriteContext, batch: inout WriteBatch
-    ) throws {
-        let number = try head(of: linkStream, in: batch.log) + 1
-        let link = NewLogEvent(stream: linkStream, number: number, eventID: UUID.random().dotNetBytes, type: SystemEventTypes.link,
-                               isJSON: false, data: SystemEventTypes.linkData(number: event.number, stream: event.stream),
-                               metadata: [], createdMs: context.now)
-        _ = try batch.append(link)
-        heads[linkStream] = number
     }
 
     /// Appends a `$metadata` event with `data` to `$$stream` and caches what it says.

@@ -72,7 +72,8 @@ public final class EventStoreNodeServer: Sendable {
         do {
             let engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
                                         users: UserDirectory(configuration.users), threadPool: threadPool,
-                                        transactionLimits: configuration.transactionLimits)
+                                        transactionLimits: configuration.transactionLimits,
+                                        runsStandardProjections: configuration.runsStandardProjections)
             let leaderInfo = configuration.followerOf.map { leader in
                 var info = ESNotHandled.LeaderInfo()
                 info.externalTcpAddress = leader.host

@@ -76,6 +76,19 @@ public struct NodeConfiguration: Sendable {
     public var maxConnections = 10_000
     /// Live subscriptions (volatile and persistent) one connection may hold.
     public var maxSubscriptionsPerConnection = 10_000
+    /// Which projections run (`--run-projections`); EventStoreDB's default, and this one, is none.
+    public var runProjections = ProjectionMode.none
+    /// Start the standard projections (`$streams`, `$by_category`, `$by_event_type`,
+    /// `$stream_by_category`) when projections run; off by default, as on the server.
+    public var startStandardProjections = false
+    /// Runs and starts the standard projections (`--run-projections system --start-standard-projections`).
+    public mutating func enableStandardProjections() {
+        runProjections = .system
+        startStandardProjections = true
+    }
+
+    /// Whether the standard projections' links are written.
+    public var runsStandardProjections: Bool { runProjections == .system && startStandardProjections }
     /// Bounds on open explicit transactions (held in memory until they commit).
     public var transactionLimits = TransactionLimits()
 

@@ -101,7 +101,7 @@ import Testing
         #"{"$maxCount":9223372036854775807}"#, #"{"$maxCount":-9223372036854775808}"#, #"{"$tb":9223372036854775806}"#,
     ])
     func extremeMetadataValuesDoNotCrashReads(json: String) async throws {
-        try await withInMemoryNode { node in
+        try await withInMemoryNode(configure: SystemStreamTests.projecting) { node in
             let client = try await node.connect()
             try await client.fill("extreme-1", count: 3)
             #expect(try await client.setMetadata("extreme-1", json: json).result == .success)
