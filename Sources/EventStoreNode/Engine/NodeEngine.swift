@@ -24,7 +24,8 @@ final class NodeEngine: Sendable {
 
     init(
         storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool,
-        transactionLimits: TransactionLimits = TransactionLimits(), runsStandardProjections: Bool = false
+        transactionLimits: TransactionLimits = TransactionLimits(), runsStandardProjections: Bool = false,
+        seedUsers: [NodeUser] = NodeUser.defaults
     ) throws {
         let view = CommittedView()
         try storage.reader.withLog { (log) throws in try view.loadSettings(from: log) }
@@ -69,8 +70,15 @@ final class NodeEngine: Sendable {
                 persistent.committed(records)
                 projector.committed(records)
             })
+        try Self.seedIfFresh(writer: writer, users: seedUsers, access: access)
         try projector.start(writer: writer, reader: reader)
         persistent.start(engine: self)
+    }
+
+    /// Writes what a fresh server writes first into an empty log (``FreshDatabase``); waits for it.
+    private static func seedIfFresh(writer: GroupCommitWriter<WriterState>, users: [NodeUser], access: AccessControl) throws {
+        let context = WriteContext(user: .system, access: access, now: currentEpochMilliseconds())
+        try writer.submitAndWait { state, batch in try state.seedFreshDatabase(users: users, context: context, batch: &batch) }
     }
 
     // MARK: Writes

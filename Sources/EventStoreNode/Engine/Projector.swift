@@ -1,5 +1,4 @@
 import EventStoreWire
-import Dispatch
 import Synchronization
 
 /// Drives ``StandardProjections``: after each commit with source events it submits one job that
@@ -42,16 +41,7 @@ final class Projector: Sendable {
 
     private func project(_ sources: [RecordedLogEvent], on writer: GroupCommitWriter<WriterState>) throws {
         let context = WriteContext(user: .system, access: AccessControl(), now: currentEpochMilliseconds())
-        let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<Void, any Error>>(.success(()))
-        writer.submit({ state, batch in
-            try state.project(sources, context: context, batch: &batch)
-        }, completion: { result in
-            outcome.withLock { $0 = result }
-            done.signal()
-        })
-        done.wait()
-        try outcome.withLock { $0 }.get()
+        try writer.submitAndWait { state, batch in try state.project(sources, context: context, batch: &batch) }
     }
 
     /// Just after the source of the newest link in the log; the log's start when there is none.

@@ -73,7 +73,8 @@ public final class EventStoreNodeServer: Sendable {
             let engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
                                         users: UserDirectory(configuration.users), threadPool: threadPool,
                                         transactionLimits: configuration.transactionLimits,
-                                        runsStandardProjections: configuration.runsStandardProjections)
+                                        runsStandardProjections: configuration.runsStandardProjections,
+                                        seedUsers: configuration.users)
             let leaderInfo = configuration.followerOf.map { leader in
                 var info = ESNotHandled.LeaderInfo()
                 info.externalTcpAddress = leader.host

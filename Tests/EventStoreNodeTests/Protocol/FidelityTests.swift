@@ -480,4 +480,48 @@ import Testing
             #expect(denied.result == .accessDenied && denied.currentVersion == -1)
         }
     }
+
+    // MARK: A fresh database
+
+    @Test func aFreshDatabaseHoldsWhatAFreshServerWritesFirst() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-fresh-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let configuration = NodeConfiguration.durable(in: directory)
+        let first = try await EventStoreNodeServer.start(configuration)
+        let client = try await first.connect()
+        let all = try await client.readAll(commit: 0, prepare: 0, count: 100)
+        #expect(all.events.map(\.event.eventStreamID) == [
+            "$$$user-admin", "$user-admin", "$users", "$$$user-ops", "$user-ops", "$users", "$$$scavenges",
+        ])
+        let created = try await client.readEvent("$user-admin", 0, credentials: admin).event.event
+        #expect(created.eventType == "$UserCreated")
+        let json = try JSONValue(parsing: Array(created.data))
+        guard case .string(let hash)? = json["hash"], case .string(let salt)? = json["salt"] else {
+            Issue.record("no hash and salt in \(created.json)")
+            return
+        }
+        #expect(PasswordHash(hash: hash, salt: salt).verifies("changeit"))
+        #expect(!PasswordHash(hash: hash, salt: salt).verifies("wrong"))
+        #expect(json["groups"] == .array([.string("$admins")]))
+        let users = try await client.readStream("$users", from: 0, count: 10, credentials: admin)
+        #expect(users.events.map(\.event.json) == ["admin", "ops"])
+        await client.close()
+        await first.shutdown()
+        // Only once: a restart finds the log not empty.
+        let second = try await EventStoreNodeServer.start(configuration)
+        let again = try await second.connect()
+        #expect(try await again.readAll(commit: 0, prepare: 0, count: 100).events.count == 7)
+        await again.close()
+        await second.shutdown()
+    }
+
+    @Test func passwordHashesAreTheServersPBKDF2() {
+        // Expected value from Python's hashlib.pbkdf2_hmac("sha1", b"changeit", bytes([7] * 16), 1000, 20).
+        let hashed = PasswordHash(password: "changeit", salt: Array(repeating: 7, count: 16))
+        #expect(hashed.hash == "g7T5JHuZksz+JRm0DZfqGcY7vpo=")
+        #expect(Data(base64Encoded: hashed.hash)?.count == 20)
+        #expect(Data(base64Encoded: hashed.salt)?.count == 16)
+        #expect(hashed.verifies("changeit"))
+        #expect(PasswordHash(password: "changeit").hash != PasswordHash(password: "changeit").hash, "salted")
+    }
 }
