@@ -32,6 +32,27 @@ struct PersistentSettings: Codable, Sendable, Equatable {
     var strategy: ConsumerStrategy
     var recordStatistics: Bool
 
+    /// Settings as stored (``PersistentConfigDocument``).
+    init(
+        resolveLinks: Bool, startFrom: Int64, messageTimeoutMs: Int32, maxRetryCount: Int32, liveBufferSize: Int32,
+        readBatchSize: Int32, bufferSize: Int32, checkpointAfterMs: Int32, checkpointMinCount: Int32,
+        checkpointMaxCount: Int32, maxSubscribers: Int32, strategy: ConsumerStrategy, recordStatistics: Bool
+    ) {
+        self.resolveLinks = resolveLinks
+        self.startFrom = startFrom
+        self.messageTimeoutMs = messageTimeoutMs
+        self.maxRetryCount = maxRetryCount
+        self.liveBufferSize = liveBufferSize
+        self.readBatchSize = readBatchSize
+        self.bufferSize = bufferSize
+        self.checkpointAfterMs = checkpointAfterMs
+        self.checkpointMinCount = checkpointMinCount
+        self.checkpointMaxCount = checkpointMaxCount
+        self.maxSubscribers = maxSubscribers
+        self.strategy = strategy
+        self.recordStatistics = recordStatistics
+    }
+
     /// Reads and checks a Create or Update message; the error is the reason a `Fail` result carries.
     init(_ message: some PersistentSettingsMessage) throws(PersistentSettingsError) {
         let name = message.namedConsumerStrategy

@@ -70,7 +70,7 @@ final class PersistentSubscriptions: Sendable {
             guard let start = try? await self.startPosition(of: key, settings: settings, engine: engine) else {
                 return .fail("The node is shutting down.")
             }
-            return await self.changeGroups(engine: engine, unchanged: .alreadyExists) { groups in
+            return await self.changeGroups(engine: engine, unchanged: .alreadyExists, updatedBy: user?.login) { groups in
                 guard groups[key] == nil else { return nil }
                 var group = PersistentGroup(key: key, settings: settings, now: Self.now())
                 group.start(at: start.next, checkpoint: start.checkpoint)
@@ -88,7 +88,7 @@ final class PersistentSubscriptions: Sendable {
             guard let start = try? await self.startPosition(of: key, settings: settings, engine: engine) else {
                 return .fail("The node is shutting down.")
             }
-            return await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
+            return await self.changeGroups(engine: engine, unchanged: .doesNotExist, updatedBy: user?.login) { groups in
                 guard let old = groups[key] else { return nil }
                 for (sink, id) in old.consumerSinks { sink.deliver(.dropped(.unsubscribed), id: id) }
                 var group = PersistentGroup(key: key, settings: settings, now: Self.now())
@@ -105,7 +105,7 @@ final class PersistentSubscriptions: Sendable {
     func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
         let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
         return await manage(user: user) { engine in
-            let outcome = await self.changeGroups(engine: engine, unchanged: .doesNotExist) { groups in
+            let outcome = await self.changeGroups(engine: engine, unchanged: .doesNotExist, updatedBy: user?.login) { groups in
                 guard let group = groups.removeValue(forKey: key) else { return nil }
                 for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.unsubscribed), id: id) }
                 return []
@@ -162,7 +162,7 @@ final class PersistentSubscriptions: Sendable {
     /// `change` returns nil when it does not apply (the outcome is then `unchanged`), else I/O its
     /// groups asked for.
     private func changeGroups(
-        engine: NodeEngine, unchanged: ManagementOutcome,
+        engine: NodeEngine, unchanged: ManagementOutcome, updatedBy: String?,
         _ change: @escaping (inout [PersistentGroupKey: PersistentGroup]) -> [(PersistentGroupKey, [PersistentEffect])]?
     ) async -> ManagementOutcome {
         let (outcome, effects): (ManagementOutcome, [(PersistentGroupKey, [PersistentEffect])]) =
@@ -172,12 +172,9 @@ final class PersistentSubscriptions: Sendable {
                         continuation.resume(returning: (unchanged, []))
                         return
                     }
-                    guard let data = try? JSONEncoder().encode(ConfigDocument(entries: Self.config(state.groups))) else {
-                        continuation.resume(returning: (.fail("Cannot encode the configuration."), effects))
-                        return
-                    }
+                    let data = PersistentConfigDocument.encode(Self.config(state.groups), updatedBy: updatedBy, now: Date())
                     engine.appendSystemEvent(to: PersistentGroupKey.configStream, type: PersistentGroupKey.configEventType,
-                                             isJSON: true, data: Array(data)) { result in
+                                             isJSON: true, data: data) { result in
                         let outcome: ManagementOutcome = result.result == .success ? .success
                             : .fail("Storing the configuration failed: \(result.message ?? "\(result.result)")")
                         continuation.resume(returning: (outcome, effects))
@@ -383,18 +380,8 @@ final class PersistentSubscriptions: Sendable {
 
     // MARK: Stored settings
 
-    private struct ConfigEntry: Codable {
-        var stream: String
-        var group: String
-        var settings: PersistentSettings
-    }
-
-    private struct ConfigDocument: Codable {
-        var entries: [ConfigEntry]
-    }
-
-    private static func config(_ groups: [PersistentGroupKey: PersistentGroup]) -> [ConfigEntry] {
-        groups.values.map { ConfigEntry(stream: $0.key.stream, group: $0.key.group, settings: $0.settings) }
+    private static func config(_ groups: [PersistentGroupKey: PersistentGroup]) -> [PersistentConfigDocument.Entry] {
+        groups.values.map { PersistentConfigDocument.Entry(stream: $0.key.stream, group: $0.key.group, settings: $0.settings) }
             .sorted { ($0.stream, $0.group) < ($1.stream, $1.group) }
     }
 
@@ -404,10 +391,9 @@ final class PersistentSubscriptions: Sendable {
         let stored = try? await engine.read(user: .system) { context in
             try context.readEvent(stream: PersistentGroupKey.configStream, number: -1, resolveLinks: false)
         }
-        guard let stored, stored.result == .success,
-              let document = try? JSONDecoder().decode(ConfigDocument.self, from: stored.event.event.data)
+        guard let stored, stored.result == .success, let entries = PersistentConfigDocument.decode(Array(stored.event.event.data))
         else { return }
-        for entry in document.entries {
+        for entry in entries {
             let key = PersistentGroupKey(stream: entry.stream, group: entry.group)
             guard let start = try? await startPosition(of: key, settings: entry.settings, engine: engine) else { continue }
             state.withLock { state in

@@ -402,6 +402,31 @@ import Testing
         }
     }
 
+    @Test func theGroupConfigurationIsStoredAs2310WritesIt() async throws {
+        try await withInMemoryNode { node in
+            let client = try await node.connect()
+            var settings = PersistentSubscriptionTests.settings("cfg-1", "g", startFrom: 5)
+            settings.resolveLinkTos = true
+            #expect(try await client.createGroup(settings).result == .success)
+            let stored = try await client.readEvent("$persistentSubscriptionConfig", -1, credentials: admin).event.event
+            #expect(stored.eventType == "$PersistentConfig")
+            let json = try JSONValue(parsing: Array(stored.data))
+            #expect(json["version"] == .string("2"))
+            #expect(json["updatedBy"] == .string("admin"))
+            guard case .array(let entries)? = json["entries"], let entry = entries.first else {
+                Issue.record("no entries in \(stored.json)")
+                return
+            }
+            #expect(entry["stream"] == .string("cfg-1") && entry["group"] == .string("g"))
+            #expect(entry["startPosition"] == .string("5"))
+            #expect(entry["resolveLinkTos"] == .bool(true))
+            #expect(entry["historyBufferSize"] == .int(500))
+            #expect(entry["namedConsumerStrategy"] == .string("RoundRobin"))
+            #expect(entry["maxSubscriberCount"] == nil, "zero is left out, as the server's serializer does")
+            #expect(entry["extraStatistics"] == nil, "false is left out")
+        }
+    }
+
     // MARK: Transactions
 
     @Test func transactionStepsAreAuthorizedForTheirOwnCaller() async throws {

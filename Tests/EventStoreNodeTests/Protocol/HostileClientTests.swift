@@ -16,12 +16,23 @@ import Testing
             let (allID, _) = try await SubscriptionTests.subscribe(subscriber, "", credentials: admin)
             let client = try await node.connect()
             let body = "\"" + String(repeating: "x", count: 11 * 1024 * 1024) + "\""
-            let written = try await client.write("big-1", events: [TCPTestClient.newEvent("Big", json: body)])
+            // Generous bounds: 11 MiB through SQLite and back is slow on a loaded 2-core machine.
+            let request = ESWriteEvents.with {
+                $0.eventStreamID = "big-1"
+                $0.expectedVersion = -2
+                $0.events = [TCPTestClient.newEvent("Big", json: body)]
+            }
+            let written = try await client.request(.writeEvents, message: request, as: ESWriteEventsCompleted.self, timeout: .seconds(60))
             #expect(written.result == .success)
-            let read = try await client.readEvent("big-1", 0)
+            let read = try await client.request(.readEvent, message: ESReadEvent.with {
+                $0.eventStreamID = "big-1"
+                $0.eventNumber = 0
+            }, as: ESReadEventCompleted.self, timeout: .seconds(60))
             #expect(read.result == .success && read.event.event.data.count == body.utf8.count)
-            var seen = try await SubscriptionTests.nextEvent(subscriber, allID)
-            while seen.event.eventStreamID != "big-1" { seen = try await SubscriptionTests.nextEvent(subscriber, allID) }
+            var seen = try await SubscriptionTests.nextEvent(subscriber, allID, timeout: .seconds(60))
+            while seen.event.eventStreamID != "big-1" {
+                seen = try await SubscriptionTests.nextEvent(subscriber, allID, timeout: .seconds(60))
+            }
             #expect(seen.event.data.count == body.utf8.count)
             #expect(!subscriber.isClosed)
         }
@@ -30,10 +41,8 @@ import Testing
     /// The heartbeat counts bytes, not whole frames: a frame that takes longer than the heartbeat
     /// timeout to arrive does not get its sender disconnected.
     @Test func aSlowUploadIsNotCutOff() async throws {
-        try await withInMemoryNode(configure: {
-            $0.heartbeatInterval = .milliseconds(500)
-            $0.heartbeatTimeout = .milliseconds(500)
-        }) { node in
+        // The server's defaults: a request after 2 s of silence, closed 1 s later.
+        try await withInMemoryNode { node in
             let client = try await node.connect(answerHeartbeats: false)
             var request = ESWriteEvents()
             request.eventStreamID = "slow-1"
@@ -41,12 +50,12 @@ import Testing
             request.events = [TCPTestClient.newEvent("Slow", json: "\"" + String(repeating: "s", count: 256 * 1024) + "\"")]
             let package = TCPPackage(command: .writeEvents, correlationID: UUID(), message: request)
             let frame = Array(try package.encodedFrame().readableBytesView)
-            // 3 s for the whole frame, well over interval + timeout (1 s), bytes arriving every 50 ms.
-            let chunks = 60
+            // 5 s for the whole frame, well over interval + timeout (3 s), bytes arriving every 100 ms.
+            let chunks = 50
             let size = (frame.count + chunks - 1) / chunks
             for start in stride(from: 0, to: frame.count, by: size) {
                 try await client.sendRaw(Array(frame[start..<min(start + size, frame.count)]))
-                try await Task.sleep(for: .milliseconds(50))
+                try await Task.sleep(for: .milliseconds(100))
             }
             let reply = try await client.receive(id: package.correlationID)
             #expect(reply.command == .writeEventsCompleted)
@@ -95,7 +104,12 @@ import Testing
 
     /// A client that stops reading is dropped with a reason; others go on.
     @Test func aSubscriberThatStopsReadingIsDroppedAndOthersGoOn() async throws {
-        try await withInMemoryNode(configure: { $0.maxSendQueueBytes = 256 * 1024 }) { node in
+        try await withInMemoryNode(configure: {
+            $0.maxSendQueueBytes = 256 * 1024
+            // Only the send queue may drop anyone here, not a heartbeat answered late on a busy machine.
+            $0.heartbeatInterval = .seconds(120)
+            $0.heartbeatTimeout = .seconds(120)
+        }) { node in
             let stuck = try await node.connect(answerHeartbeats: true)
             _ = try await SubscriptionTests.subscribe(stuck, "", credentials: admin)
             let healthy = try await node.connect()
@@ -158,6 +172,22 @@ import Testing
             #expect(reply.command == .badRequest)
             #expect(String(buffer: reply.payload).contains("not supported"))
             #expect(node.subscriptionCount == 0)
+        }
+    }
+
+    // MARK: What a first hostile probe found sound, kept so
+
+    @Test func everyUnknownCommandIsABadRequestAndTheConnectionStays() async throws {
+        try await withInMemoryNode { node in
+            let client = try await node.connect()
+            var unknown = 0
+            for byte in UInt8.min...UInt8.max where !TCPCommand(rawValue: byte).isKnown {
+                unknown += 1
+                let reply = try await client.request(TCPPackage(command: TCPCommand(rawValue: byte), correlationID: UUID()))
+                #expect(reply.command == .badRequest, "command 0x\(String(byte, radix: 16))")
+            }
+            #expect(unknown > 200)
+            #expect(try await client.request(TCPPackage(command: .ping, correlationID: UUID())).command == .pong)
         }
     }
 }

@@ -17,8 +17,8 @@ import Testing
         return (package.correlationID, try reply.decodeMessage(as: ESSubscriptionConfirmation.self))
     }
 
-    static func nextEvent(_ client: TCPTestClient, _ id: UUID) async throws -> ESResolvedEvent {
-        let package = try await client.receive(id: id)
+    static func nextEvent(_ client: TCPTestClient, _ id: UUID, timeout: Duration = .seconds(10)) async throws -> ESResolvedEvent {
+        let package = try await client.receive(id: id, timeout: timeout)
         guard package.command == .streamEventAppeared else { throw UnexpectedReply(package: package) }
         return try package.decodeMessage(as: ESStreamEventAppeared.self).event
     }
