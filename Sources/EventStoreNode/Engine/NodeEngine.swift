@@ -21,6 +21,8 @@ final class NodeEngine: Sendable {
     private let fanOut: DispatchQueue
     /// Runs the standard projections when they are on.
     private let projector: Projector
+    /// The tasks requests run in, ended with the node.
+    let tasks = RequestTasks()
 
     init(
         storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool,

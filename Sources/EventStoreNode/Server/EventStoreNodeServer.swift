@@ -148,6 +148,7 @@ public final class EventStoreNodeServer: Sendable {
         try? await tcpChannel.close()
         try? await httpChannel.close()
         await connections.closeAll()
+        await engine.tasks.shutdown()
         engine.shutdown()
         storage.close()
         try? await threadPool.shutdownGracefully()
@@ -155,6 +156,9 @@ public final class EventStoreNodeServer: Sendable {
 
     /// Number of group commits so far (for benchmarks and tests).
     public var commitCount: Int { engine.writer.stats.commits }
+
+    /// Number of request tasks still running (reads, deletes, transactions, subscribes).
+    public var requestTaskCount: Int { engine.tasks.count }
 
     /// Number of live subscriptions across all connections (a closed connection's are gone).
     public var subscriptionCount: Int { engine.hub.count }

@@ -125,7 +125,7 @@ struct NodeRequestRouter {
             }
             guard leaderCheck(true) else { return }
             let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
-            Task { await engine.persistent.connect(request, id: id, sink: connection, user: user) }
+            engine.tasks.run { await engine.persistent.connect(request, id: id, sink: connection, user: user) }
         case .persistentSubscriptionAckEvents:
             let request = try decode(ESPersistentSubscriptionAckEvents.self)
             engine.persistent.acknowledge(subscriptionID: request.subscriptionID, ids: request.processedEventIds.map(Array.init))
@@ -171,7 +171,7 @@ struct NodeRequestRouter {
 
     private func respond<M: SwiftProtobuf.Message>(_ command: TCPCommand, _ work: @escaping @Sendable () async -> M) {
         let (connection, id) = (self.connection, self.id)
-        Task {
+        engine.tasks.run {
             let message = await work()
             connection.send(TCPPackage(command: command, correlationID: id, message: message))
         }
@@ -191,7 +191,7 @@ struct NodeRequestRouter {
         _ work: @escaping @Sendable (ReadContext) throws -> Reply
     ) {
         let (connection, id, engine, user, logger) = (self.connection, self.id, self.engine, self.user, node.logger)
-        Task {
+        engine.tasks.run {
             do {
                 let reply = try await engine.read(user: user, work)
                 let command = commandFor(reply)
@@ -219,7 +219,7 @@ struct NodeRequestRouter {
         }
         let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
         engine.hub.announce(connection: connection.connectionID, id: id)
-        Task {
+        engine.tasks.run {
             await engine.subscribe(id: id, sink: connection, stream: stream, resolveLinks: resolveLinks, filter: filter,
                                    checkpointInterval: checkpointInterval, user: user)
         }

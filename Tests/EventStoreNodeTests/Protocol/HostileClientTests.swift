@@ -65,8 +65,12 @@ import Testing
 
     @Test func connectionsOverTheLimitAreRefusedWithAReason() async throws {
         try await withInMemoryNode(configure: { $0.maxConnections = 2 }) { node in
+            // A round trip each, so the node has accepted them before the third arrives (the kernel
+            // completes a client's connect before the node's accept).
             let first = try await node.connect()
+            #expect(try await first.request(TCPPackage(command: .ping, correlationID: UUID())).command == .pong)
             let second = try await node.connect()
+            #expect(try await second.request(TCPPackage(command: .ping, correlationID: UUID())).command == .pong)
             let third = try await node.connect()
             let refusal = try await third.receive(id: .zero)
             #expect(refusal.command == .badRequest)
@@ -189,5 +193,20 @@ import Testing
             #expect(unknown > 200)
             #expect(try await client.request(TCPPackage(command: .ping, correlationID: UUID())).command == .pong)
         }
+    }
+
+    /// Requests run in tasks the server owns: shutting down ends them all, none outlives the node.
+    @Test func requestTasksEndWithTheNode() async throws {
+        let node = try await EventStoreNodeServer.start(.onFreePorts(.memory))
+        let client = try await node.connect()
+        try await client.fill("tasks-1", count: 10)
+        for _ in 0..<500 {
+            var read = ESReadStreamEvents()
+            read.eventStreamID = "tasks-1"
+            read.maxCount = 10
+            try await client.send(TCPPackage(command: .readStreamEventsForward, correlationID: UUID(), message: read))
+        }
+        await node.shutdown()
+        #expect(node.requestTaskCount == 0)
     }
 }
