@@ -350,15 +350,7 @@ import Testing
         try await withInMemoryNode { node in
             let subscriber = try await node.connect()
             let writer = try await node.connect()
-            var request = ESFilteredSubscribeToStream()
-            request.eventStreamID = ""
-            request.filter.context = .eventType
-            request.filter.type = .prefix
-            request.filter.data = ["Wanted"]
-            request.checkpointInterval = 0
-            let id = UUID()
-            let confirmation = try await subscriber.request(
-                TCPPackage(command: .filteredSubscribeToStream, correlationID: id, credentials: admin, message: request))
+            let (id, confirmation) = try await subscriber.subscribeFiltered(.eventType, .prefix, ["Wanted"], checkpointInterval: 0)
             #expect(confirmation.command == .subscriptionConfirmation)
             try await writer.fill("cp-1", count: 2)
             #expect(try await subscriber.receive(id: id).command == .checkpointReached)

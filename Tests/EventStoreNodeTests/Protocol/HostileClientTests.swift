@@ -134,15 +134,7 @@ import Testing
     @Test func aPathologicalRegexDoesNotStallTheNode() async throws {
         try await withInMemoryNode { node in
             let subscriber = try await node.connect()
-            var request = ESFilteredSubscribeToStream()
-            request.eventStreamID = ""
-            request.filter.context = .eventType
-            request.filter.type = .regex
-            request.filter.data = ["^(a+)+$"]
-            request.checkpointInterval = 1000
-            let id = UUID()
-            let confirmation = try await subscriber.request(
-                TCPPackage(command: .filteredSubscribeToStream, correlationID: id, credentials: admin, message: request))
+            let (id, confirmation) = try await subscriber.subscribeFiltered(.eventType, .regex, ["^(a+)+$"])
             #expect(confirmation.command == .subscriptionConfirmation)
             let writer = try await node.connect()
             let evil = String(repeating: "a", count: 64) + "!"
@@ -156,7 +148,9 @@ import Testing
             read.commitPosition = 0
             read.preparePosition = 0
             read.maxCount = 100
-            read.filter = request.filter
+            read.filter.context = .eventType
+            read.filter.type = .regex
+            read.filter.data = ["^(a+)+$"]
             let page = try await writer.request(.filteredReadAllEventsForward, message: read, credentials: admin,
                                                 as: ESFilteredReadAllEventsCompleted.self)
             #expect(page.events.map(\.event.eventType) == [String(repeating: "a", count: 64)])
@@ -166,13 +160,7 @@ import Testing
     @Test func aRegexTheNodeCannotRunIsABadRequestThatSaysWhy() async throws {
         try await withInMemoryNode { node in
             let client = try await node.connect()
-            var request = ESFilteredSubscribeToStream()
-            request.eventStreamID = ""
-            request.filter.context = .streamID
-            request.filter.type = .regex
-            request.filter.data = ["(a)\\1"]
-            let reply = try await client.request(
-                TCPPackage(command: .filteredSubscribeToStream, correlationID: UUID(), credentials: admin, message: request))
+            let (_, reply) = try await client.subscribeFiltered(.streamID, .regex, ["(a)\\1"])
             #expect(reply.command == .badRequest)
             #expect(String(buffer: reply.payload).contains("not supported"))
             #expect(node.subscriptionCount == 0)

@@ -90,6 +90,22 @@ extension TCPTestClient {
         try await write("$$" + stream, events: [Self.newEvent("$metadata", json: json)], credentials: credentials)
     }
 
+    /// Sends a filtered `$all` subscription (as admin); returns its id and the node's first answer.
+    func subscribeFiltered(
+        _ context: ESFilter.FilterContext, _ type: ESFilter.FilterType, _ data: [String], checkpointInterval: Int32 = 1000
+    ) async throws -> (id: UUID, reply: TCPPackage) {
+        var request = ESFilteredSubscribeToStream()
+        request.eventStreamID = ""
+        request.filter.context = context
+        request.filter.type = type
+        request.filter.data = data
+        request.checkpointInterval = checkpointInterval
+        let id = UUID()
+        let reply = try await self.request(
+            TCPPackage(command: .filteredSubscribeToStream, correlationID: id, credentials: admin, message: request))
+        return (id, reply)
+    }
+
     /// Sends IdentifyClient version 1 (64-bit numbers) and waits for ClientIdentified.
     func identify(name: String = "tests") async throws {
         var identify = ESIdentifyClient()
