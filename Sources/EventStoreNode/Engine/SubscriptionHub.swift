@@ -73,9 +73,16 @@ final class SubscriptionHub: Sendable {
     }
 
     /// Notes a subscribe request before it is authorized (called on the connection's loop, in
-    /// request order), so that an unsubscribe arriving meanwhile wins.
-    func announce(connection: ObjectIdentifier, id: UUID) {
-        _ = state.withLock { $0.pending.insert(Key(connection: connection, id: id)) }
+    /// request order), so that an unsubscribe arriving meanwhile wins. False when the id is already
+    /// in use on the connection (a subscribe being authorized, or a live subscription).
+    func announce(connection: ObjectIdentifier, id: UUID) -> Bool {
+        let key = Key(connection: connection, id: id)
+        return state.withLock { state in
+            guard !state.pending.contains(key), state.all[key] == nil, !state.byStream.values.contains(where: { $0[key] != nil })
+            else { return false }
+            state.pending.insert(key)
+            return true
+        }
     }
 
     /// Forgets an announced subscribe that will not be registered (access denied).

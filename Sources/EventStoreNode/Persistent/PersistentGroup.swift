@@ -114,6 +114,11 @@ struct PersistentGroup {
     /// Every consumer's sink and id (to drop them when the group is deleted).
     var consumerSinks: [(sink: any SubscriptionSink, id: UUID)] { consumers.map { ($0.sink, $0.correlationID) } }
 
+    /// Whether a consumer of this connection uses this correlation id.
+    func hasConsumer(connection: ObjectIdentifier, correlationID: UUID) -> Bool {
+        consumers.contains { $0.connection == connection && $0.correlationID == correlationID }
+    }
+
     // MARK: Reading
 
     /// A read's events arrived; `next` is the number after them, `endOfStream` whether that was all.

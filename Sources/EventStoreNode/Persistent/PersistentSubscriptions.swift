@@ -14,6 +14,14 @@ final class PersistentSubscriptions: Sendable {
     private struct State {
         var groups: [PersistentGroupKey: PersistentGroup] = [:]
         var engine: NodeEngine?
+        /// Connect requests being authorized, by connection and correlation id: a consumer is added
+        /// only while its request is still here (its connection did not close, it was not unsubscribed).
+        var pendingConnects: Set<PendingConnect> = []
+    }
+
+    struct PendingConnect: Hashable {
+        let connection: ObjectIdentifier
+        let id: UUID
     }
 
     private let state = Mutex(State())
@@ -187,12 +195,27 @@ final class PersistentSubscriptions: Sendable {
 
     // MARK: Consumers
 
-    /// ConnectToPersistentSubscription on correlation id `id`.
+    /// Notes a connect request on the connection's loop, before it is authorized; false when the id
+    /// is already in use on that connection (a pending connect or a live consumer).
+    func announce(connection: ObjectIdentifier, id: UUID) -> Bool {
+        state.withLock { state in
+            let key = PendingConnect(connection: connection, id: id)
+            guard !state.pendingConnects.contains(key),
+                  !state.groups.values.contains(where: { $0.hasConsumer(connection: connection, correlationID: id) })
+            else { return false }
+            state.pendingConnects.insert(key)
+            return true
+        }
+    }
+
+    /// ConnectToPersistentSubscription on correlation id `id`, announced first (``announce(connection:id:)``):
+    /// a connection that closes, or an unsubscribe that arrives, while it is authorized wins.
     func connect(_ request: ESConnectToPersistentSubscription, id: UUID, sink: any SubscriptionSink, user: NodeUser?) async {
+        let pending = PendingConnect(connection: sink.connectionID, id: id)
         await waitUntilLoaded()
         let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionID)
         guard let engine else {
-            sink.deliver(.dropped(.unsubscribed), id: id)
+            if withdraw(pending) { sink.deliver(.dropped(.unsubscribed), id: id) }
             return
         }
         let stream = key.stream
@@ -203,12 +226,14 @@ final class PersistentSubscriptions: Sendable {
         // An authenticated user with read access to the stream (the server's
         // RequireAuthenticated + RequireStreamRead assertions).
         guard let checked, checked.allowed, user != nil else {
-            sink.deliver(.dropped(.accessDenied), id: id)
+            if withdraw(pending) { sink.deliver(.dropped(.accessDenied), id: id) }
             return
         }
         let consumer = PersistentConsumer(connection: sink.connectionID, correlationID: id, sink: sink,
                                           allowedInFlight: max(1, Int(request.allowedInFlightMessages)))
         let effects: [PersistentEffect] = state.withLock { state in
+            // Gone from the pending set: the connection closed or the request was unsubscribed.
+            guard state.pendingConnects.remove(pending) != nil else { return [] }
             guard var group = state.groups[key] else {
                 sink.deliver(.dropped(.notFound), id: id)
                 return []
@@ -243,15 +268,23 @@ final class PersistentSubscriptions: Sendable {
     }
 
     /// UnsubscribeFromStream on `id` (a no-op when it is not a persistent consumer).
-    /// Removes one consumer; true if it existed.
+    /// Removes one consumer (or a connect still being authorized); true if it existed.
     @discardableResult
     func unsubscribe(connection: ObjectIdentifier, id: UUID) -> Bool {
-        removeConsumers(connection: connection, id: id) > 0
+        let wasPending = withdraw(PendingConnect(connection: connection, id: id))
+        return removeConsumers(connection: connection, id: id) > 0 || wasPending
     }
 
-    /// A connection closed: its consumers go and their messages are retried elsewhere.
+    /// A connection closed: its consumers go and their messages are retried elsewhere; its connects
+    /// still being authorized will add nothing.
     func removeAll(connection: ObjectIdentifier) {
+        state.withLock { state in state.pendingConnects = state.pendingConnects.filter { $0.connection != connection } }
         removeConsumers(connection: connection, id: nil)
+    }
+
+    /// Removes a pending connect; false when it was not pending any more.
+    private func withdraw(_ pending: PendingConnect) -> Bool {
+        state.withLock { $0.pendingConnects.remove(pending) != nil }
     }
 
     @discardableResult
@@ -365,16 +398,23 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
+    /// `number + 1`, or `Int64.max` for `Int64.max`.
+    static func after(_ number: Int64) -> Int64 {
+        number == Int64.max ? Int64.max : number + 1
+    }
+
     /// Where a group starts: after its checkpoint, else at `startFrom` (−1: the stream's end now).
     private func startPosition(of key: PersistentGroupKey, settings: PersistentSettings, engine: NodeEngine)
         async throws -> (next: Int64, checkpoint: Int64?) {
         try await engine.read(user: .system) { context in
             let stored = try context.readEvent(stream: key.checkpointStream, number: -1, resolveLinks: false)
             if stored.result == .success, let number = PersistentGroupKey.checkpointNumber(stored.event.event.data) {
-                return (number + 1, number)
+                // Numbers from the log (a hard-deleted stream's is Int64.max) or from a checkpoint anyone
+            // with access could have written: the next one saturates instead of trapping.
+            return (Self.after(number), number)
             }
             if settings.startFrom >= 0 { return (settings.startFrom, nil) }
-            return ((try context.log.lastNumber(stream: key.stream) ?? -1) + 1, nil)
+            return (Self.after(try context.log.lastNumber(stream: key.stream) ?? -1), nil)
         }
     }
 

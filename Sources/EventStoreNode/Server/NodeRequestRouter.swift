@@ -125,6 +125,7 @@ struct NodeRequestRouter {
             }
             guard leaderCheck(true) else { return }
             let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
+            guard engine.persistent.announce(connection: connection.connectionID, id: id) else { throw Self.idInUse(package) }
             engine.tasks.run { await engine.persistent.connect(request, id: id, sink: connection, user: user) }
         case .persistentSubscriptionAckEvents:
             let request = try decode(ESPersistentSubscriptionAckEvents.self)
@@ -139,6 +140,13 @@ struct NodeRequestRouter {
             throw BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n"
                 + "\(package.command.name) is not a request.")
         }
+    }
+
+    /// A subscribe or connect whose correlation id already names a subscription on this connection.
+    /// (EventStoreDB keeps both and loses track of the first; refusing is clearer.)
+    static func idInUse(_ package: TCPPackage) -> BadRequestReason {
+        BadRequestReason(text: "Could not unwrap network package for command \(package.command.name).\n"
+            + "Correlation id \(package.correlationID) is already in use by a subscription on this connection.")
     }
 
     /// A request's filter; a regex the node cannot run is a BadRequest that says why.
@@ -218,7 +226,7 @@ struct NodeRequestRouter {
             throw BadRequestReason(text: "Too many subscriptions on this connection: the limit is \(limit).")
         }
         let (connection, id, engine, user) = (self.connection, self.id, self.engine, self.user)
-        engine.hub.announce(connection: connection.connectionID, id: id)
+        guard engine.hub.announce(connection: connection.connectionID, id: id) else { throw Self.idInUse(package) }
         engine.tasks.run {
             await engine.subscribe(id: id, sink: connection, stream: stream, resolveLinks: resolveLinks, filter: filter,
                                    checkpointInterval: checkpointInterval, user: user)

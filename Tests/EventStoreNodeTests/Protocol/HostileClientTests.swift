@@ -197,4 +197,63 @@ import Testing
         await node.shutdown()
         #expect(node.requestTaskCount == 0)
     }
+
+    // MARK: Found by the server-side fuzzer (scripts/fuzz-node.sh)
+
+    /// A consumer whose connection closes while its connect is being authorized is not added later
+    /// (it would hold a slot of the group, and its messages would time out, until the node stops).
+    @Test func aConsumerWhoseConnectionClosedWhileConnectingIsNotAdded() async throws {
+        try await withInMemoryNode { node in
+            let admin = try await node.connect()
+            var settings = PersistentSubscriptionTests.settings("late-1", "g")
+            settings.subscriberMaxCount = 1
+            #expect(try await admin.createGroup(settings).result == .success)
+            for _ in 0..<20 {
+                let doomed = try await node.connect()
+                var request = ESConnectToPersistentSubscription()
+                request.eventStreamID = "late-1"
+                request.subscriptionID = "g"
+                request.allowedInFlightMessages = 1
+                try await doomed.send(TCPPackage(command: .connectToPersistentSubscription, correlationID: UUID(),
+                                                 credentials: TCPCredentials.password(login: "admin", password: "changeit"),
+                                                 message: request))
+                await doomed.close()
+            }
+            // The only slot is free: a live consumer gets in (wait until the closes are processed).
+            let consumer = try await node.connect()
+            #expect(try await eventually(timeout: .seconds(20)) {
+                guard let (id, _) = try? await consumer.connectGroup("late-1", "g", allowed: 1) else { return false }
+                try await consumer.send(TCPPackage(command: .unsubscribeFromStream, correlationID: id))
+                return true
+            })
+        }
+    }
+
+    /// A group starting at the end of a hard-deleted stream (whose last number is Int64.max).
+    @Test func aGroupOnAHardDeletedStreamDoesNotCrashTheNode() async throws {
+        try await withInMemoryNode { node in
+            let client = try await node.connect()
+            try await client.fill("gone-2", count: 1)
+            _ = try await client.delete("gone-2", hard: true)
+            let created = try await client.createGroup(PersistentSubscriptionTests.settings("gone-2", "g", startFrom: -1))
+            #expect(created.result == .success)
+            #expect(try await client.updateGroup(PersistentSubscriptionTests.settings("gone-2", "g", startFrom: -1)).result == .success)
+            #expect(try await client.fill("alive-2", count: 1).result == .success)
+        }
+    }
+
+    /// A second subscribe on a correlation id still in use is refused; the first is answered.
+    @Test func aSubscribeReusingALiveIDIsRefusedAndTheFirstIsAnswered() async throws {
+        try await withInMemoryNode { node in
+            let client = try await node.connect()
+            var request = ESSubscribeToStream()
+            request.eventStreamID = "dup-1"
+            let id = UUID()
+            try await client.send(TCPPackage(command: .subscribeToStream, correlationID: id, message: request))
+            try await client.send(TCPPackage(command: .subscribeToStream, correlationID: id, message: request))
+            let answers = [try await client.receive(id: id).command, try await client.receive(id: id).command]
+            #expect(Set(answers) == [.subscriptionConfirmation, .badRequest])
+            #expect(node.subscriptionCount == 1)
+        }
+    }
 }
