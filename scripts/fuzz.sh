@@ -13,7 +13,7 @@
 # Reproduce a crash:  SWIFT_BACKTRACE=enable=no WIRE_FUZZ_VERBOSE=1 .build-fuzz/release/WireFuzzer <file>
 # Readable stacks:    ... 2>&1 | swift demangle --simplified
 # After fixing the bug, copy the crasher into Fuzz/Regressions/ (replayed by every run).
-# Recipe and background: shared/fuzz-recipe.md.
+# How it works, and the libFuzzer + SwiftPM facts it relies on: docs/fuzzing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the WireFuzzer seed corpus (Fuzz/Corpus/*.bin): valid EventStoreDB TCP frames.
 
-Frame layout (shared/protocol.md section 1): u32 LE length, command byte, flags byte,
+Frame layout (docs/protocol.md section 1): u32 LE length, command byte, flags byte,
 16-byte correlation id (.NET Guid byte order), optional auth block, payload.
 Protobuf payloads are hand-encoded here (proto2: every required field is written, even when it is
 zero), so the script needs nothing beyond the Python standard library. Re-running it rewrites the
@@ -97,7 +97,7 @@ def seeds():
     s["identify-client"] = frame(0xF5, f_varint(1, 1) + f_string(2, "app"))
     s["client-identified"] = frame(0xF6)
     s["authenticate-password"] = frame(0xF2, auth=auth_password("admin", "changeit"))
-    # ReadEvent as admin/changeit, stream "s", event 0 (the protocol.md worked example).
+    # ReadEvent as admin/changeit, stream "s", event 0 (the docs/protocol.md §1.8 worked example).
     s["read-event-password"] = frame(
         0xB0, f_string(1, "s") + f_varint(2, 0) + f_bool(3, False) + f_bool(4, False),
         auth=auth_password("admin", "changeit"))

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 
-/// .NET `Guid.ToByteArray()` layout (protocol.md §1.5).
+/// .NET `Guid.ToByteArray()` layout (docs/protocol.md §1.5).
 @Suite struct DotNetGUIDTests {
     @Test func workedExample() {
         #expect(Fixtures.exampleID.dotNetBytes == Fixtures.exampleIDBytes)

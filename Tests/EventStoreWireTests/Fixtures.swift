@@ -2,7 +2,7 @@ import EventStoreWire
 import Foundation
 import NIOCore
 
-/// Shared fixtures: the worked examples of protocol.md §1.8.
+/// Shared fixtures: the worked examples of docs/protocol.md §1.8.
 enum Fixtures {
     /// `00112233-4455-6677-8899-aabbccddeeff`
     static let exampleID = UUID(uuidString: "00112233-4455-6677-8899-aabbccddeeff")!

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 
-/// The worked byte examples of protocol.md §1.8, in both directions.
+/// The worked byte examples of docs/protocol.md §1.8, in both directions.
 @Suite struct GoldenBytesTests {
     @Test func heartbeatRequestEncodes() throws {
         let package = TCPPackage(command: .heartbeatRequest, correlationID: Fixtures.exampleID)

@@ -4,7 +4,7 @@ import NIOCore
 import SwiftProtobuf
 import Testing
 
-/// Protobuf messages: round trips, lenient decoding (protocol.md §3.3), the command table.
+/// Protobuf messages: round trips, lenient decoding (docs/protocol.md §3.3), the command table.
 @Suite struct MessageTests {
     static func newEvent(_ id: UUID, json: String) -> ESNewEvent {
         var event = ESNewEvent()

@@ -259,7 +259,7 @@ def _node_still_running(request):
 # photonpump's messages are proto2 with many `required` fields, but the pure-Python protobuf
 # runtime (the only one that loads photonpump's generated module) never enforces them, so a
 # node that omits required fields (proto3-style "skip default values") would still pass
-# photonpump. shared/protocol.md §7 item 11 asks the node to emit all required fields; the
+# photonpump. docs/protocol.md §7 item 11 asks the node to emit all required fields; the
 # C++-backed protobuf 3.x runtime that many photonpump deployments used rejects such replies.
 # With ESDB_INTEROP_STRICT_PROTO=1 (default) every reply photonpump parses is checked: the
 # top-level required fields always, nested ones (events) only when the reply is a success, since
@@ -309,7 +309,7 @@ def _install_strict_parsing() -> None:
             n = _original(self, data)
             if _name == "StreamEventAppeared" and _parsing_for_persistent_subscription():
                 # photonpump decodes 0xC7 PersistentSubscriptionStreamEventAppeared with the
-                # StreamEventAppeared schema (protocol.md §4.12); check it as what it is.
+                # StreamEventAppeared schema (docs/protocol.md §6); check it as what it is.
                 actual = messages_pb2.PersistentSubscriptionStreamEventAppeared()
                 actual.ParseFromString(data)
                 missing = actual.FindInitializationErrors()

@@ -1,5 +1,5 @@
 extension ClientConfiguration {
-    /// Reads a .NET TCP-client connection string (protocol.md §5.3), ignoring unknown keys.
+    /// Reads a .NET TCP-client connection string (docs/protocol.md §5.3), ignoring unknown keys.
     ///
     /// ```swift
     /// let configuration = try ClientConfiguration(connectionString:

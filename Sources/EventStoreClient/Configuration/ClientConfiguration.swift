@@ -129,7 +129,7 @@ public struct TLSSettings: Sendable, Hashable {
     }
 }
 
-/// Everything that shapes an ``EventStoreClient``; every default is the .NET TCP client's (protocol.md §4.4).
+/// Everything that shapes an ``EventStoreClient``; every default is the .NET TCP client's (docs/protocol.md §4.4).
 ///
 /// ```swift
 /// var configuration = ClientConfiguration(discovery: .singleNode(Endpoint(host: "localhost", port: 1113)))

@@ -25,7 +25,7 @@ enum ClientDiscovery {
     }
 }
 
-/// TLS in front of the framing handlers, when configured (protocol.md §1.1: TLS starts right after
+/// TLS in front of the framing handlers, when configured (docs/protocol.md §1.1: TLS starts right after
 /// the TCP connect, with no upgrade command; the framing inside is unchanged).
 enum ClientTLS {
     /// Nothing for plain TCP. With TLS: a `NIOSSLClientHandler` first, then a ``TLSHandshakeObserver``.

@@ -1,7 +1,7 @@
 import EventStoreWire
 import Foundation
 
-/// The connection lifecycle of protocol.md §4.1–§4.4 as a pure state machine, with time passed in:
+/// The connection lifecycle of docs/protocol.md §4.1–§4.4 as a pure state machine, with time passed in:
 /// discover → connect → (TLS) → authenticate → identify → connected → dropped → wait → discover again,
 /// plus heartbeats, handshake deadlines, leader redirects and the reconnection budget.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The client side of heartbeats (protocol.md §4.2), with time passed in.
+/// The client side of heartbeats (docs/protocol.md §4.2), with time passed in.
 ///
 /// Any received package counts as life. After `interval` of silence the client sends a
 /// HeartbeatRequest; if still nothing arrives within `timeout` after that, the connection is

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One member of a cluster as reported by `GET /gossip` (protocol.md §5.1), in either the 5.x or the 20.x shape.
+/// One member of a cluster as reported by `GET /gossip` (docs/protocol.md §5.1), in either the 5.x or the 20.x shape.
 ///
 /// ```swift
 /// let gossip = try GossipDocument(parsing: body)
@@ -66,7 +66,7 @@ public struct ClusterMember: Sendable, Hashable {
     }
 
     /// Where a client connects: the secure port when `useTLS` and the member has one, else the plain port
-    /// (protocol.md §5.2 step 5); `nil` when the member offers neither.
+    /// (docs/protocol.md §5.2 step 5); `nil` when the member offers neither.
     ///
     /// ```swift
     /// let endpoint = member.clientEndpoint(useTLS: true)   // the secure port if advertised, else the plain one

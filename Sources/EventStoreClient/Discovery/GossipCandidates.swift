@@ -1,4 +1,4 @@
-/// Which gossip endpoints a discovery round asks, in order (protocol.md §5.2 step 1); pure.
+/// Which gossip endpoints a discovery round asks, in order (docs/protocol.md §5.2 step 1); pure.
 enum GossipCandidates {
     /// The configured seeds (or resolved DNS addresses), shuffled.
     static func fromSeeds(_ seeds: [GossipSeed], using generator: inout some RandomNumberGenerator) -> [GossipSeed] {

@@ -19,7 +19,7 @@ public struct GossipParseError: Error, Sendable, Hashable, CustomStringConvertib
 
 /// The body of `GET /gossip?format=json`: the cluster's members as one node sees them.
 ///
-/// Both shapes are read (protocol.md §5.1): 5.x members with `externalHttpIp`/`externalHttpPort` and
+/// Both shapes are read (docs/protocol.md §5.1): 5.x members with `externalHttpIp`/`externalHttpPort` and
 /// `Master`/`Slave` states, and 20.x+ members with `httpEndPointIp`/`httpEndPointPort`, `Leader`/`Follower`
 /// and `isReadOnlyReplica`. Unknown keys are ignored; `null` counts as absent.
 ///

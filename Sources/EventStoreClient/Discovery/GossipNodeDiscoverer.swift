@@ -2,7 +2,7 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// Finds a cluster node through HTTP gossip, as the .NET client does (protocol.md §5.2).
+/// Finds a cluster node through HTTP gossip, as the .NET client does (docs/protocol.md §5.2).
 ///
 /// Each round asks candidates one by one, each within the gossip timeout, until one answers with a member a
 /// client may use; that member's TCP endpoint is returned. The first round asks the configured seeds (or every

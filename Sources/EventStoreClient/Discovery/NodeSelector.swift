@@ -1,4 +1,4 @@
-/// Chooses the member to connect to from a gossip document (protocol.md §5.2 steps 3–5); pure and
+/// Chooses the member to connect to from a gossip document (docs/protocol.md §5.2 steps 3–5); pure and
 /// deterministic for a given random-number generator.
 ///
 /// ```swift

@@ -92,7 +92,7 @@ public enum NodeState: Sendable, Hashable, CustomStringConvertible {
     public var description: String { name }
 
     /// How strongly the 20.x .NET client prefers a member in this state, or `nil` when it never connects to
-    /// one (protocol.md §5.2 steps 3–4): Leader > Master > PreMaster > Follower > Slave > ReadOnlyReplica >
+    /// one (docs/protocol.md §5.2 steps 3–4): Leader > Master > PreMaster > Follower > Slave > ReadOnlyReplica >
     /// ReadOnlyLeaderless. Transitional, stopping and unknown states are not eligible.
     public var clientStrength: Int? {
         switch self {

@@ -61,7 +61,7 @@ extension EventStoreClient {
         }
     }
 
-    /// Maps an OperationResult to retry / failure / value (protocol.md §4.4).
+    /// Maps an OperationResult to retry / failure / value (docs/protocol.md §4.4).
     static func writeOutcome<Value>(
         _ result: ESOperationResult, message: String, stream: String, value: () -> Value
     ) -> ReplyHandler<Value>.ReplyOutcome<Value> {

@@ -2,7 +2,7 @@ import EventStoreWire
 import Foundation
 import NIOCore
 
-/// The correlation table and retry policy of the operation manager (protocol.md §4.4), as a
+/// The correlation table and retry policy of the operation manager (docs/protocol.md §4.4), as a
 /// pure state machine: the driver feeds it submissions, replies, ticks and connection changes,
 /// and carries out the returned actions.
 ///
@@ -111,7 +111,7 @@ struct OperationTable {
         guard let id = byCorrelation[package.correlationID], let entry = entries[id] else { return false }
         let decision: ReplyDecision
         if entry.subscribed, package.command == .notHandled {
-            // After confirmation a NotHandled is an error, not a reason to resubscribe (protocol.md §4.4).
+            // After confirmation a NotHandled is an error, not a reason to resubscribe (docs/protocol.md §4.4).
             decision = .fail(EventStoreClientError(.subscriptionDropped,
                                                    "\(entry.command.name): NotHandled after the subscription was confirmed"))
         } else {
@@ -270,7 +270,7 @@ struct OperationTable {
         if entry.sentAt != nil { inFlight -= 1 }
     }
 
-    /// Replies every operation treats the same way (protocol.md §4.4).
+    /// Replies every operation treats the same way (docs/protocol.md §4.4).
     static func genericDecision(for reply: TCPPackage, useTLS: Bool) -> ReplyDecision? {
         switch reply.command {
         case .notHandled:

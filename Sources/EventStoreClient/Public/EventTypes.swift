@@ -1,7 +1,7 @@
 import EventStoreWire
 import Foundation
 
-/// The version a write expects the stream to be at (protocol.md §4.5).
+/// The version a write expects the stream to be at (docs/protocol.md §4.5).
 ///
 /// ```swift
 /// let result = try await client.append(to: "orders-1", events: [event], expectedVersion: .noStream)

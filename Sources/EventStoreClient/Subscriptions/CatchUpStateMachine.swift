@@ -30,7 +30,7 @@ enum AllOrdering: CatchUpOrdering {
     }
 }
 
-/// The catch-up algorithm of protocol.md §4.11 and design.md §3 as a pure state machine: read history
+/// The catch-up algorithm of docs/protocol.md §4.11 as a pure state machine: read history
 /// page by page, subscribe live, keep reading until the reads pass the subscription's confirmation
 /// point, then deliver live events — dropping every event at or before the last one delivered, so the
 /// hand-off has neither gap nor duplicate. When the live feed is lost it starts over from the last

@@ -33,7 +33,7 @@ public enum CatchUpStart<Point: Sendable & Hashable>: Sendable, Hashable {
 }
 
 /// A catch-up subscription: history by paged reads, then live events from a volatile
-/// subscription, with the gap-free hand-off of design.md §3 — and, unlike the legacy .NET client,
+/// subscription, with the gap-free hand-off of docs/protocol.md §4.11 — and, unlike the legacy .NET client,
 /// it resumes by itself after a reconnect from the last delivered event, without gap or duplicate.
 ///
 /// The consumer sets the pace: a page of history is handed over whole once the consumer has taken

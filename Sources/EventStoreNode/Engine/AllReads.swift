@@ -3,7 +3,7 @@ import EventStoreWire
 /// A filter on `$all` (20.x filtered reads and subscriptions).
 ///
 /// Regular expressions run on ``SafeRegex``, a non-backtracking engine: matching costs at most
-/// pattern × subject steps, so no client's pattern can stall the node (docs/node-fidelity.md §Filters).
+/// pattern × subject steps, so no client's pattern can stall the node (docs/node-fidelity.md §Limits).
 struct EventFilter: Sendable {
     enum Target: Sendable { case streamID, eventType }
     enum Matcher: Sendable {

@@ -5,7 +5,7 @@ import NIOPosix
 /// The node's request logic over its storage: writes through group commit, reads on reader
 /// connections off the event loops, subscriptions fanned out after each commit.
 ///
-/// Requests and replies are the protocol's own messages, so every rule of protocol.md §4 is
+/// Requests and replies are the protocol's own messages, so every rule of docs/protocol.md §4 is
 /// applied in exactly one place.
 final class NodeEngine: Sendable {
     let writer: GroupCommitWriter<WriterState>

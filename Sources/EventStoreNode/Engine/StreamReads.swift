@@ -4,7 +4,7 @@ import EventStoreWire
 let maxReadCount: Int32 = 4096
 
 extension ReadContext {
-    /// ReadEvent (protocol.md §4.8): `-1` reads the last event.
+    /// ReadEvent (docs/protocol.md §4.8): `-1` reads the last event.
     func readEvent(stream: String, number: Int64, resolveLinks: Bool) throws(SQLiteError) -> ESReadEventCompleted {
         var reply = ESReadEventCompleted()
         reply.event = ESResolvedIndexedEvent()
@@ -50,7 +50,7 @@ extension ReadContext {
         return try log.lastNumber(stream: StreamNames.original(ofMetastream: stream)) != nil
     }
 
-    /// ReadStreamEventsForward / Backward with the next/last/end rules of protocol.md §4.8.
+    /// ReadStreamEventsForward / Backward with the next/last/end rules of docs/protocol.md §4.8.
     func readStream(
         stream: String, from: Int64, maxCount: Int32, forward: Bool, resolveLinks: Bool
     ) throws(SQLiteError) -> StreamPageReply {

@@ -22,7 +22,7 @@ enum SubscriptionDelivery: Sendable {
 }
 
 /// Volatile subscriptions: registration with a confirmation point, and fan-out of committed
-/// records in commit order (protocol.md §4.10).
+/// records in commit order (docs/protocol.md §4.10).
 ///
 /// The writer calls ``publish(_:resolve:)`` after every commit, in order. Confirmation and
 /// pushes are enqueued under one lock, so a client always gets its confirmation before any

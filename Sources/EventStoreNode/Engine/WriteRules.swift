@@ -1,5 +1,5 @@
 import EventStoreWire
-/// The expected-version and idempotency rules of writes (protocol.md §4.5), on writer state.
+/// The expected-version and idempotency rules of writes (docs/protocol.md §4.5), on writer state.
 enum VersionCheck: Equatable {
     /// Write the events starting at `firstNumber`; `undelete` when the stream was soft-deleted.
     case proceed(firstNumber: Int64, undelete: Bool)

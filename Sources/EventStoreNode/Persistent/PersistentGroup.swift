@@ -33,7 +33,7 @@ enum PersistentEffect: Sendable {
     case checkpoint(Int64)
 }
 
-/// A persistent subscription group's delivery state (protocol.md §4.12), without I/O: events read
+/// A persistent subscription group's delivery state (docs/protocol.md §4.12), without I/O: events read
 /// and buffered, consumers and their in-flight counts, outstanding messages with their deadlines,
 /// retries, parking and checkpoints. Deliveries go straight to the consumers' sinks (which only
 /// enqueue); reads and writes come back as ``PersistentEffect``s.
@@ -215,7 +215,7 @@ struct PersistentGroup {
         }
     }
 
-    /// Nak with an action (protocol.md §4.12): Park parks now; Retry/Unknown retry (parked past the
+    /// Nak with an action (docs/protocol.md §4.12): Park parks now; Retry/Unknown retry (parked past the
     /// retry limit); Skip finishes; Stop finishes the message too (the server's stop handler does
     /// nothing and the message is then removed as if acknowledged).
     mutating func reject(_ ids: [[UInt8]], action: ESPersistentSubscriptionNakEvents.NakAction) -> [PersistentEffect] {

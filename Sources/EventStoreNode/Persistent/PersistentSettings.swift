@@ -1,7 +1,7 @@
 import Foundation
 import EventStoreWire
 
-/// How a persistent subscription group hands events to its consumers (protocol.md §4.12).
+/// How a persistent subscription group hands events to its consumers (docs/protocol.md §4.12).
 enum ConsumerStrategy: String, Codable, Sendable, CaseIterable {
     /// Each event to the next consumer with room, in turn.
     case roundRobin = "RoundRobin"
@@ -117,7 +117,7 @@ protocol PersistentSettingsMessage {
 extension ESCreatePersistentSubscription: PersistentSettingsMessage {}
 extension ESUpdatePersistentSubscription: PersistentSettingsMessage {}
 
-/// The names of a group's system streams and its key (protocol.md §4.12).
+/// The names of a group's system streams and its key (docs/protocol.md §4.12).
 struct PersistentGroupKey: Hashable, Codable, Sendable {
     var stream: String
     var group: String

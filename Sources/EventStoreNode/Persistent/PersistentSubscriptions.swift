@@ -2,7 +2,7 @@ import EventStoreWire
 import Foundation
 import Synchronization
 
-/// The node's persistent subscription groups (protocol.md §4.12): their settings, kept in
+/// The node's persistent subscription groups (docs/protocol.md §4.12): their settings, kept in
 /// `$persistentSubscriptionConfig`; their consumers; and their I/O — reading the subscribed
 /// stream, writing checkpoints and parked links, and retrying timed-out messages.
 ///

@@ -1,6 +1,6 @@
 import EventStoreWire
 /// Decides whether a user may do an operation on a stream, as EventStoreDB's legacy ACL
-/// provider does (protocol.md §4.3): `$admins` bypass every ACL; a stream's own `$acl` wins;
+/// provider does (docs/protocol.md §4.3): `$admins` bypass every ACL; a stream's own `$acl` wins;
 /// otherwise the `$settings` defaults apply (`$userStreamAcl` or `$systemStreamAcl`), and
 /// without those, user streams are open to everyone and system streams to `$admins` only.
 public struct AccessControl: Sendable {

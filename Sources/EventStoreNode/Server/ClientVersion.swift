@@ -1,7 +1,7 @@
 import EventStoreWire
 
 /// The client protocol version set by IdentifyClient: V1 (0, the default) sees 32-bit event
-/// numbers in some replies (protocol.md §4.1).
+/// numbers in some replies (docs/protocol.md §4.1).
 enum ClientVersion: Sendable {
     case v1
     case v2

@@ -32,7 +32,7 @@ public struct NodeConfiguration: Sendable {
     /// TLS on the client TCP port: the server's certificate chain and private key, as PEM files.
     ///
     /// The TCP framing is the same inside TLS; there is no upgrade command, so a port is either
-    /// TLS or plain (protocol.md §1.1). The HTTP gossip port stays plain HTTP.
+    /// TLS or plain (docs/protocol.md §1.1). The HTTP gossip port stays plain HTTP.
     public struct TLS: Sendable, Hashable {
         /// PEM file with the server certificate first, then any intermediate certificates.
         public var certificateChainPath: String

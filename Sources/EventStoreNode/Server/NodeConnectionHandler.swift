@@ -14,7 +14,7 @@ struct NodeContext: Sendable {
 }
 
 /// One client connection of the node: heartbeats, identification, authentication, and
-/// dispatch of each request to the engine (protocol.md §4.1–§4.3, §4.16).
+/// dispatch of each request to the engine (docs/protocol.md §4.1–§4.3, §4.16).
 final class NodeConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = TCPPackage
     typealias OutboundOut = TCPPackage

@@ -9,7 +9,7 @@ import NIOCore
 // as SwiftProtobuf does; `ReadReplyEncodingTests` compares them byte for byte) in two passes:
 // sizes first, then one reserved buffer.
 
-/// The field layout of `EventRecord` (protocol.md §4.9) for one stored event.
+/// The field layout of `EventRecord` (docs/protocol.md §4.9) for one stored event.
 private enum EventRecordEncoding {
     static func size(_ event: borrowing RecordedLogEvent, version: ClientVersion) -> Int {
         let contentType: Int32 = event.isJSON ? 1 : 0

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Sits before the frame decoder and tells the connection handler, by a user event, that bytes
-/// arrived — whole frames or not. The server's heartbeat counts received bytes (protocol.md §4.2).
+/// arrived — whole frames or not. The server's heartbeat counts received bytes (docs/protocol.md §4.2).
 final class ReceivedBytesMarker: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer

@@ -1,6 +1,6 @@
 import NIOCore
 
-/// The server side of heartbeats (protocol.md §4.2), as a pure state machine.
+/// The server side of heartbeats (docs/protocol.md §4.2), as a pure state machine.
 ///
 /// Every `interval`: if nothing was received during it, ask the client for a heartbeat and
 /// expect bytes within `timeout`; if the server itself sent nothing, send a request too so the

@@ -1,4 +1,4 @@
-/// Why bytes could not be read as a frame or a package (protocol.md §1.2–§1.6).
+/// Why bytes could not be read as a frame or a package (docs/protocol.md §1.2–§1.6).
 ///
 /// Every case is a framing error: the peer's byte stream cannot be trusted after it, so a
 /// server answers with BadRequest (zero id) and closes, and a client drops the connection.

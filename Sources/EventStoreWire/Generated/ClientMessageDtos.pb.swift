@@ -8,8 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// The EventStoreDB legacy TCP client messages (port 1113), written for this project from the
-/// field tables in shared/protocol.md §3 (proto2, 64-bit event numbers, the 20.x filtered messages).
+/// The EventStoreDB legacy TCP client messages (port 1113), written for this project; docs/protocol.md §3
+/// explains the schema (proto2, 64-bit event numbers, the 20.x filtered messages).
 ///
 /// Field numbers and types are the wire contract; names follow the 20.x spelling
 /// (require_leader, LeaderInfo, NotLeader). Regenerate the Swift code with scripts/generate-protos.sh.

@@ -36,7 +36,7 @@ extension TCPPackage {
     }
 
     /// Decodes the payload as `type`, leniently: missing required fields decode as defaults
-    /// (protocol.md §3.3), since 22.x+ servers omit default values.
+    /// (docs/protocol.md §3.3), since 22.x+ servers omit default values.
     ///
     /// - Throws: ``TCPPayloadError`` if the bytes are not a valid encoding of `type`.
     public func decodeMessage<M: SwiftProtobuf.Message>(as type: M.Type = M.self) throws(TCPPayloadError) -> M {

@@ -1,6 +1,6 @@
 import SwiftProtobuf
 
-/// What the payload of a package holds, decided by its command (protocol.md §1.7).
+/// What the payload of a package holds, decided by its command (docs/protocol.md §1.7).
 public enum TCPPayloadKind: Sendable {
     /// Always empty (heartbeats, Authenticate, Authenticated, ClientIdentified).
     case empty

@@ -1,4 +1,4 @@
-/// Credentials carried in a package's auth block (protocol.md §1.6).
+/// Credentials carried in a package's auth block (docs/protocol.md §1.6).
 public enum TCPCredentials: Hashable, Sendable, CustomStringConvertible {
     /// Login and password, each written with a one-byte length.
     case password(login: String, password: String)

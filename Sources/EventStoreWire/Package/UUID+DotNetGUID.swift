@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 
 /// Conversions between `UUID` and the .NET `Guid.ToByteArray()` layout used on the wire
-/// (protocol.md §1.5): the first three groups little-endian, the last eight bytes as written.
+/// (docs/protocol.md §1.5): the first three groups little-endian, the last eight bytes as written.
 extension UUID {
     /// The all-zero id, reserved for connection-level BadRequest packages.
     public static let zero = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))

@@ -61,7 +61,7 @@ public enum StreamOperation: Sendable {
     case read, write, delete, metadataRead, metadataWrite
 }
 
-/// A stream's metadata: the body of the latest `$metadata` event in `$$<stream>` (protocol.md §4.13).
+/// A stream's metadata: the body of the latest `$metadata` event in `$$<stream>` (docs/protocol.md §4.13).
 public struct StreamMetadata: Sendable, Equatable {
     /// Keep only the last N events.
     public var maxCount: Int64?

@@ -1,4 +1,4 @@
-/// Names and conventions of streams (protocol.md §4.13).
+/// Names and conventions of streams (docs/protocol.md §4.13).
 public enum StreamNames {
     /// The virtual stream of every record; empty on the wire.
     public static let all = "$all"
@@ -53,7 +53,7 @@ public enum SystemEventTypes {
     public static func linkData(number: Int64, stream: String) -> [UInt8] { Array("\(number)@\(stream)".utf8) }
 }
 
-/// Special numbers (protocol.md §4.0).
+/// Special numbers (docs/protocol.md §4.0).
 public enum WireExpectedVersion {
     public static let any: Int64 = -2
     public static let noStream: Int64 = -1

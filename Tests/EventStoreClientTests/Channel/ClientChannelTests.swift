@@ -12,7 +12,7 @@ import Testing
 /// The production decoder and encoder with `ConnectionRules` behind them: framing and byte layouts in
 /// isolation. `DriverChannelTests` runs the same frames through the real `ConnectionDriver`.
 @Suite struct ClientChannelTests {
-    // MARK: Golden frames (protocol.md §1.8; id text 00112233-4455-6677-8899-aabbccddeeff)
+    // MARK: Golden frames (docs/protocol.md §1.8; id text 00112233-4455-6677-8899-aabbccddeeff)
 
     static let idBytes: [UInt8] = [0x33, 0x22, 0x11, 0x00, 0x55, 0x44, 0x77, 0x66, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF]
     static let id = UUID(uuidString: "00112233-4455-6677-8899-AABBCCDDEEFF")!

@@ -1,7 +1,7 @@
 @testable import EventStoreClient
 import Testing
 
-/// `CatchUpStateMachine`: the gap-free hand-off from reads to live events (design.md §3, protocol.md §4.11).
+/// `CatchUpStateMachine`: the gap-free hand-off from reads to live events (docs/protocol.md §4.11).
 @Suite struct CatchUpStateMachineTests {
     typealias StreamMachine = CatchUpStateMachine<StreamOrdering>
     typealias AllMachine = CatchUpStateMachine<AllOrdering>

@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import Testing
 
-/// `ConnectionStateMachine`: the lifecycle of protocol.md §4.1–§4.4 as transcripts of actions, time passed in.
+/// `ConnectionStateMachine`: the lifecycle of docs/protocol.md §4.1–§4.4 as transcripts of actions, time passed in.
 @Suite struct ConnectionStateMachineTests {
     typealias Action = ConnectionStateMachine.Action
     let node = Endpoint(host: "10.0.0.1", port: 1113)

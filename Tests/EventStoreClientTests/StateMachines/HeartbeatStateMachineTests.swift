@@ -2,7 +2,7 @@
 import Foundation
 import Testing
 
-/// `HeartbeatStateMachine`: the client's side of protocol.md §4.2, with time passed in.
+/// `HeartbeatStateMachine`: the client's side of docs/protocol.md §4.2, with time passed in.
 @Suite struct HeartbeatStateMachineTests {
     let t0 = ContinuousClock.now
     func at(_ ms: Int64) -> ContinuousClock.Instant { t0 + .milliseconds(ms) }

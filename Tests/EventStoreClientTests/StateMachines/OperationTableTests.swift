@@ -4,7 +4,7 @@ import Foundation
 import NIOCore
 import Testing
 
-/// `OperationTable`: the correlation table and retry rules of protocol.md §4.4, driven with
+/// `OperationTable`: the correlation table and retry rules of docs/protocol.md §4.4, driven with
 /// time passed in and a scripted handler.
 @Suite struct OperationTableTests {
     // MARK: Queueing and ids
@@ -629,7 +629,7 @@ import Testing
     // MARK: Subscriptions after confirmation
 
     /// Bug fixed: a NotHandled after confirmation silently re-subscribed (a new SubscribeToStream,
-    /// a gap in the events) instead of ending the subscription with an error (protocol.md §4.4).
+    /// a gap in the events) instead of ending the subscription with an error (docs/protocol.md §4.4).
     @Test func notHandledAfterConfirmationEndsTheSubscription() throws {
         let h = TableHarness()
         let subscription = FakeOperationHandler(fallback: .keep)

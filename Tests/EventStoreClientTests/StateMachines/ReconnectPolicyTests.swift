@@ -1,7 +1,7 @@
 @testable import EventStoreClient
 import Testing
 
-/// `ReconnectPolicy`: the MaxReconnections budget of protocol.md §4.4.
+/// `ReconnectPolicy`: the MaxReconnections budget of docs/protocol.md §4.4.
 @Suite struct ReconnectPolicyTests {
     @Test func countsToTheMaximumThenGivesUp() {
         var policy = ReconnectPolicy(maxReconnections: 3, delay: .milliseconds(100))

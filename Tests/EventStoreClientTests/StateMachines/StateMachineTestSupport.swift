@@ -150,7 +150,7 @@ enum Reply {
         return info
     }
 
-    /// NotAuthenticated / BadRequest carry raw UTF-8 text (protocol.md §1.7).
+    /// NotAuthenticated / BadRequest carry raw UTF-8 text (docs/protocol.md §1.7).
     static func text(_ command: TCPCommand, _ id: UUID, _ text: String) -> TCPPackage {
         TCPPackage(command: command, correlationID: id, payload: ByteBuffer(string: text))
     }

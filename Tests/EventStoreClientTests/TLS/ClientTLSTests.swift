@@ -5,7 +5,7 @@ import Foundation
 import Synchronization
 import Testing
 
-/// The client over TLS against the embedded node serving TLS (protocol.md §1.1, §5.4).
+/// The client over TLS against the embedded node serving TLS (docs/protocol.md §1.1, §5.4).
 @Suite struct ClientTLSTests {
     @Test func trustedCAAppendsAndReadsBackOverTLS() async throws {
         try await withTLSNode { node, pki in

@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// Soft and hard deletes (§4.7), metadata streams and visibility (§4.13).
+/// Soft and hard deletes (docs/protocol.md §4.7), metadata streams and visibility (§4.13).
 @Suite struct DeleteAndMetadataTests {
     @Test func softDeleteHidesTheStreamAndRewriteContinuesNumbering() async throws {
         try await withInMemoryNode { node in

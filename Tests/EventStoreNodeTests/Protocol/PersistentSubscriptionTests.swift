@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// Persistent subscriptions, competing consumers (protocol.md §4.12), over raw TCP.
+/// Persistent subscriptions, competing consumers (docs/protocol.md §4.12), over raw TCP.
 @Suite struct PersistentSubscriptionTests {
     static func settings(_ stream: String, _ group: String, startFrom: Int64 = 0) -> ESCreatePersistentSubscription {
         var request = ESCreatePersistentSubscription()

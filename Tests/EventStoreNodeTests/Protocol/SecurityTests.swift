@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// ACLs from stream metadata and `$settings` (protocol.md §4.3).
+/// ACLs from stream metadata and `$settings` (docs/protocol.md §4.3).
 @Suite struct SecurityTests {
     static let restrictive = """
         {"$userStreamAcl":{"$r":"$admins","$w":"$admins","$d":"$admins","$mr":"$admins","$mw":"$admins"},\

@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// Stream reads and their next/last/end rules (protocol.md §4.8), one edge case at a time.
+/// Stream reads and their next/last/end rules (docs/protocol.md §4.8), one edge case at a time.
 @Suite struct StreamReadTests {
     @Test func forwardPagingRules() async throws {
         try await withInMemoryNode { node in

@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// Volatile and filtered subscriptions (protocol.md §4.10).
+/// Volatile and filtered subscriptions (docs/protocol.md §4.10).
 @Suite struct SubscriptionTests {
     static func subscribe(_ client: TCPTestClient, _ stream: String, resolve: Bool = false,
                           credentials: TCPCredentials? = nil) async throws -> (UUID, ESSubscriptionConfirmation) {

@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// Explicit transactions (protocol.md §4.6).
+/// Explicit transactions (docs/protocol.md §4.6).
 @Suite struct TransactionTests {
     static func start(_ client: TCPTestClient, _ stream: String, expected: Int64) async throws -> ESTransactionStartCompleted {
         var request = ESTransactionStart()

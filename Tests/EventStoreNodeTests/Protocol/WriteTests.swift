@@ -4,7 +4,7 @@ import EventStoreWire
 import Foundation
 import Testing
 
-/// Writes and expected versions (protocol.md §4.5).
+/// Writes and expected versions (docs/protocol.md §4.5).
 @Suite struct WriteTests {
     @Test func firstWriteNumbersFromZeroAndReportsPositions() async throws {
         try await withInMemoryNode { node in

@@ -12,7 +12,7 @@ import Glibc
 import Darwin
 #endif
 
-/// The node serving TLS on its TCP port: same framing inside TLS, no upgrade command (protocol.md §1.1).
+/// The node serving TLS on its TCP port: same framing inside TLS, no upgrade command (docs/protocol.md §1.1).
 @Suite struct NodeTLSTests {
     @Test func tlsClientIdentifiesWritesAndReads() async throws {
         try await withTLSNode { node, pki in
