@@ -104,6 +104,7 @@ public final class EventStoreNodeServer: Sendable {
             let leaderID = UUID()
             let bindHost = configuration.bindHost
             let httpPortBox = PortBox()
+            let writer = engine.writer
             let httpChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
@@ -111,7 +112,7 @@ public final class EventStoreNodeServer: Sendable {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                         try channel.pipeline.syncOperations.addHandler(GossipHTTPHandler(members: {
                             let me = NodeConfiguration.Endpoint(host: bindHost, port: tcpPort)
-                            let position = (try? engine.reader.withLog { (log) throws in try log.lastPosition() }) ?? 0
+                            let position = writer.lastCommittedPosition  // in memory: no query on the event loop
                             var members = [GossipMember(instanceID: selfID, state: leaderInfo == nil ? "Leader" : "Follower",
                                                         tcp: me, httpPort: httpPortBox.port,
                                                         lastCommitPosition: position)]
@@ -149,6 +150,9 @@ public final class EventStoreNodeServer: Sendable {
 
     /// Number of live subscriptions across all connections (a closed connection's are gone).
     public var subscriptionCount: Int { engine.hub.count }
+
+    /// Connections borrowed from the storage's reader pool so far (one per read), for tests.
+    package var storageReadCount: Int { storage.reader.checkoutCount }
 }
 
 /// Why the node's TLS settings cannot be used: an unreadable file, no certificate, a bad key.

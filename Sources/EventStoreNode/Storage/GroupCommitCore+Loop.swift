@@ -81,6 +81,7 @@ extension GroupCommitCore {
         }
         batch.close()
         nextPosition = batch.nextPosition
+        lastCommitted.store(nextPosition - 1, ordering: .releasing)
         let records = batch.records
         if !records.isEmpty { didCommit(&state, records) }
         condition.lock()

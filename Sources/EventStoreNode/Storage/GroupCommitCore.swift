@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The shared state of a ``GroupCommitWriter``: the job queue (guarded by `condition`) and the
 /// writer-thread-only state (the log, the caller's `State`, the next position).
@@ -16,6 +17,9 @@ final class GroupCommitCore<State>: @unchecked Sendable {
     let reload: @Sendable (inout State, EventLog) throws -> Void
     let didCommit: @Sendable (inout State, [RecordedLogEvent]) -> Void
     let beforeCommit: (@Sendable () throws -> Void)?
+    /// The position of the last committed record (0 for an empty log); stored after each COMMIT,
+    /// before `didCommit` and the acknowledgements, read from any thread.
+    let lastCommitted: Atomic<Int64>
 
     // MARK: Guarded by `condition`
     let condition = NSCondition()
@@ -42,6 +46,7 @@ final class GroupCommitCore<State>: @unchecked Sendable {
         self.log = log
         self.state = state
         self.nextPosition = nextPosition
+        self.lastCommitted = Atomic(nextPosition - 1)
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.reload = reload
         self.didCommit = didCommit

@@ -87,6 +87,11 @@ public final class GroupCommitWriter<State>: Sendable {
     /// Commits, acknowledged jobs and committed records so far.
     public var stats: GroupCommitStats { core.stats }
 
+    /// The position of the last committed record (0 while the log is empty), kept in memory: it is
+    /// updated after each COMMIT, before the batch's submitters are resumed, so it never lags
+    /// behind an acknowledged write. Cheap enough for an event loop.
+    public var lastCommittedPosition: Int64 { core.lastCommitted.load(ordering: .acquiring) }
+
     /// Whether ``submit(_:)`` still queues jobs (false once shutting down or failed).
     package var isAcceptingJobs: Bool { core.isAcceptingJobs }
 
