@@ -67,6 +67,9 @@ public final class EventStoreNodeServer: Sendable {
         case .file(let path): storage = try NodeStorage.open(path: path)
         case .memory: storage = try NodeStorage.openInMemory()
         }
+        storage.whenWriterFails { reason in
+            logger.critical("storage failed, the node refuses every write until restarted: \(reason)")
+        }
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         do {
@@ -150,6 +153,9 @@ public final class EventStoreNodeServer: Sendable {
 
     /// Number of live subscriptions across all connections (a closed connection's are gone).
     public var subscriptionCount: Int { engine.hub.count }
+
+    /// The storage's fault injection, for tests (see ``StorageFaults``).
+    package var storageFaults: StorageFaults { storage.faults }
 
     /// Connections borrowed from the storage's reader pool so far (one per read), for tests.
     package var storageReadCount: Int { storage.reader.checkoutCount }

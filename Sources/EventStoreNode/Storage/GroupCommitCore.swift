@@ -16,7 +16,8 @@ final class GroupCommitCore<State>: @unchecked Sendable {
     let maxEventsPerCommit: Int
     let reload: @Sendable (inout State, EventLog) throws -> Void
     let didCommit: @Sendable (inout State, [RecordedLogEvent]) -> Void
-    let beforeCommit: (@Sendable () throws -> Void)?
+    let commitFault: (@Sendable () throws -> Void)?
+    let didFail: (@Sendable (String) -> Void)?
     /// The position of the last committed record (0 for an empty log); stored after each COMMIT,
     /// before `didCommit` and the acknowledgements, read from any thread.
     let lastCommitted: Atomic<Int64>
@@ -41,7 +42,8 @@ final class GroupCommitCore<State>: @unchecked Sendable {
         maxEventsPerCommit: Int,
         reload: @escaping @Sendable (inout State, EventLog) throws -> Void,
         didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void,
-        beforeCommit: (@Sendable () throws -> Void)?
+        commitFault: (@Sendable () throws -> Void)?,
+        didFail: (@Sendable (String) -> Void)?
     ) {
         self.log = log
         self.state = state
@@ -50,7 +52,8 @@ final class GroupCommitCore<State>: @unchecked Sendable {
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.reload = reload
         self.didCommit = didCommit
-        self.beforeCommit = beforeCommit
+        self.commitFault = commitFault
+        self.didFail = didFail
     }
 
     /// Starts the dedicated writer thread.
