@@ -67,6 +67,9 @@ public final class EventStoreNodeServer: Sendable {
         case .file(let path): storage = try NodeStorage.open(path: path)
         case .memory: storage = try NodeStorage.openInMemory()
         }
+        storage.whenWriterFails { reason in
+            logger.critical("storage failed, the node refuses every write until restarted: \(reason)")
+        }
         let threadPool = NIOThreadPool(numberOfThreads: 2)
         threadPool.start()
         do {
@@ -113,6 +116,7 @@ public final class EventStoreNodeServer: Sendable {
             let leaderID = UUID()
             let bindHost = configuration.bindHost
             let httpPortBox = PortBox()
+            let writer = engine.writer
             let httpChannel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
@@ -120,7 +124,7 @@ public final class EventStoreNodeServer: Sendable {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                         try channel.pipeline.syncOperations.addHandler(GossipHTTPHandler(members: {
                             let me = NodeConfiguration.Endpoint(host: bindHost, port: tcpPort)
-                            let position = (try? engine.reader.withLog { (log) throws in try log.lastPosition() }) ?? 0
+                            let position = writer.lastCommittedPosition  // in memory: no query on the event loop
                             var members = [GossipMember(instanceID: selfID, state: leaderInfo == nil ? "Leader" : "Follower",
                                                         tcp: me, httpPort: httpPortBox.port,
                                                         lastCommitPosition: position)]
@@ -162,6 +166,12 @@ public final class EventStoreNodeServer: Sendable {
 
     /// Number of live subscriptions across all connections (a closed connection's are gone).
     public var subscriptionCount: Int { engine.hub.count }
+
+    /// The storage's fault injection, for tests (see ``StorageFaults``).
+    package var storageFaults: StorageFaults { storage.faults }
+
+    /// Connections borrowed from the storage's reader pool so far (one per read), for tests.
+    package var storageReadCount: Int { storage.reader.checkoutCount }
 }
 
 /// Why the node's TLS settings cannot be used: an unreadable file, no certificate, a bad key.

@@ -36,6 +36,8 @@ final class GossipHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
+    /// The current members; called on the event loop for every request, so it must not block (no
+    /// database query: the node passes positions it keeps in memory).
     private let members: @Sendable () -> (members: [GossipMember], server: NodeConfiguration.Endpoint)
     private var request: HTTPRequestHead?
 

@@ -13,6 +13,7 @@ public final class EventLogReader: Sendable {
     private let path: String
     private let maxIdleConnections: Int
     private let pool = Mutex(Pool())
+    private let checkouts = Atomic(0)
 
     /// A reader of the database at `path`, keeping at most `maxIdleConnections` open while idle.
     package init(path: String, maxIdleConnections: Int = 4) {
@@ -32,6 +33,9 @@ public final class EventLogReader: Sendable {
         return try body(box.log)
     }
 
+    /// How many times a connection was borrowed so far (every ``withLog(_:)`` and query), for tests.
+    package var checkoutCount: Int { checkouts.load(ordering: .relaxed) }
+
     /// Closes the idle connections; later reads throw ``StorageError/closed``. Connections in use
     /// are closed when their read returns.
     public func close() {
@@ -44,6 +48,7 @@ public final class EventLogReader: Sendable {
     }
 
     private func checkOut() throws -> EventLogBox {
+        checkouts.add(1, ordering: .relaxed)
         let reused = try pool.withLock { pool throws(StorageError) -> EventLogBox? in
             guard !pool.closed else { throw .closed }
             return pool.idle.popLast()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The shared state of a ``GroupCommitWriter``: the job queue (guarded by `condition`) and the
 /// writer-thread-only state (the log, the caller's `State`, the next position).
@@ -15,7 +16,11 @@ final class GroupCommitCore<State>: @unchecked Sendable {
     let maxEventsPerCommit: Int
     let reload: @Sendable (inout State, EventLog) throws -> Void
     let didCommit: @Sendable (inout State, [RecordedLogEvent]) -> Void
-    let beforeCommit: (@Sendable () throws -> Void)?
+    let commitFault: (@Sendable () throws -> Void)?
+    let didFail: (@Sendable (String) -> Void)?
+    /// The position of the last committed record (0 for an empty log); stored after each COMMIT,
+    /// before `didCommit` and the acknowledgements, read from any thread.
+    let lastCommitted: Atomic<Int64>
 
     // MARK: Guarded by `condition`
     let condition = NSCondition()
@@ -37,15 +42,18 @@ final class GroupCommitCore<State>: @unchecked Sendable {
         maxEventsPerCommit: Int,
         reload: @escaping @Sendable (inout State, EventLog) throws -> Void,
         didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void,
-        beforeCommit: (@Sendable () throws -> Void)?
+        commitFault: (@Sendable () throws -> Void)?,
+        didFail: (@Sendable (String) -> Void)?
     ) {
         self.log = log
         self.state = state
         self.nextPosition = nextPosition
+        self.lastCommitted = Atomic(nextPosition - 1)
         self.maxEventsPerCommit = max(1, maxEventsPerCommit)
         self.reload = reload
         self.didCommit = didCommit
-        self.beforeCommit = beforeCommit
+        self.commitFault = commitFault
+        self.didFail = didFail
     }
 
     /// Starts the dedicated writer thread.

@@ -6,8 +6,17 @@
 /// error does not undo `State` changes. After COMMIT returns (fsync'ed in file mode), `didCommit`
 /// runs on the writer thread with the batch's records in log order (skipped when the batch wrote
 /// none), and only then are the submitters resumed. Keep `didCommit` short: it delays the next
-/// batch. If BEGIN, a savepoint or COMMIT fails, every job of the batch receives the error and
-/// `reload` brings `State` back in line with the log (for example by dropping caches).
+/// batch.
+///
+/// When a batch fails, none of its jobs is acknowledged, and what happens next depends on why:
+/// - the disk is full: every job of the batch receives ``StorageError/diskFull(_:)``, `reload`
+///   brings `State` back in line with the log, and later jobs are tried as usual (they succeed
+///   once space is freed);
+/// - an I/O error (a failed write or fsync) or corruption anywhere, or COMMIT failing for any other
+///   reason: whether the batch is on disk is unknown and later commits could not be trusted, so
+///   the writer stops: the batch's jobs and every later one receive ``StorageError/writerFailed(_:)``;
+/// - anything else (a savepoint failing before COMMIT): every job of the batch receives the error,
+///   `reload` runs, and the writer goes on.
 ///
 /// `State` never leaves the writer thread: do not share it (or objects it references) elsewhere.
 public final class GroupCommitWriter<State>: Sendable {
@@ -20,14 +29,17 @@ public final class GroupCommitWriter<State>: Sendable {
     ///   - reload: called on the writer thread after a failed batch, to make `State` match the log
     ///     again; if it throws, the writer stops and fails every further job.
     ///   - didCommit: called on the writer thread after each commit, with its records in log order.
-    ///   - beforeCommit: a fault-injection hook for tests, run just before COMMIT.
+    ///   - commitFault: a fault-injection hook for tests, run as the first step of COMMIT: what it
+    ///     throws counts as COMMIT's own error (so anything but a full disk stops the writer).
+    ///   - didFail: called once, on the writer thread, with the reason when the writer stops for good.
     package init(
         log: sending EventLog,
         state: sending State,
         maxEventsPerCommit: Int = 10_000,
         reload: @escaping @Sendable (inout State, EventLog) throws -> Void,
         didCommit: @escaping @Sendable (inout State, [RecordedLogEvent]) -> Void,
-        beforeCommit: (@Sendable () throws -> Void)? = nil
+        commitFault: (@Sendable () throws -> Void)? = nil,
+        didFail: (@Sendable (String) -> Void)? = nil
     ) throws {
         let nextPosition = try log.lastPosition() + 1
         core = GroupCommitCore(
@@ -37,7 +49,8 @@ public final class GroupCommitWriter<State>: Sendable {
             maxEventsPerCommit: maxEventsPerCommit,
             reload: reload,
             didCommit: didCommit,
-            beforeCommit: beforeCommit
+            commitFault: commitFault,
+            didFail: didFail
         )
         core.start(name: "esdb-writer")  // Linux thread names hold at most 15 bytes
     }
@@ -48,7 +61,8 @@ public final class GroupCommitWriter<State>: Sendable {
 
     /// Runs `job` in the next batch and returns its result once the batch has committed.
     ///
-    /// Throws the job's own error, the batch's SQLite error if the commit failed, or
+    /// Throws the job's own error, the batch's error if it failed (see the type's discussion:
+    /// ``StorageError/diskFull(_:)``, ``StorageError/writerFailed(_:)`` or the error itself), or
     /// ``StorageError/writerShutDown`` after ``shutdown()``. Cancelling the calling task does not
     /// withdraw a submitted job.
     public func submit<R: Sendable>(
@@ -86,6 +100,11 @@ public final class GroupCommitWriter<State>: Sendable {
 
     /// Commits, acknowledged jobs and committed records so far.
     public var stats: GroupCommitStats { core.stats }
+
+    /// The position of the last committed record (0 while the log is empty), kept in memory: it is
+    /// updated after each COMMIT, before the batch's submitters are resumed, so it never lags
+    /// behind an acknowledged write. Cheap enough for an event loop.
+    public var lastCommittedPosition: Int64 { core.lastCommitted.load(ordering: .acquiring) }
 
     /// Whether ``submit(_:)`` still queues jobs (false once shutting down or failed).
     package var isAcceptingJobs: Bool { core.isAcceptingJobs }

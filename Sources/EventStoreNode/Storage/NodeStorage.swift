@@ -21,7 +21,10 @@ public final class NodeStorage: Sendable {
     public let isInMemory: Bool
     /// Thread-safe reads of committed data.
     public let reader: EventLogReader
+    /// Fault injection for tests (see ``StorageFaults``).
+    package let faults = StorageFaults()
     private let lifecycle: Mutex<Lifecycle>
+    private let failureHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
 
     private init(path: String, durability: EventLog.Durability, isInMemory: Bool) throws {
         let writerLog = try EventLog.openWriter(path: path, durability: durability)
@@ -85,12 +88,15 @@ public final class NodeStorage: Sendable {
             lifecycle.writerLog = nil
             return box
         }
+        let faults = self.faults
         let writer = try GroupCommitWriter(
             log: box.log,
             state: initialState(box.log),
             maxEventsPerCommit: maxEventsPerCommit,
             reload: reload,
-            didCommit: didCommit
+            didCommit: didCommit,
+            commitFault: { try faults.checkCommit() },
+            didFail: { [weak self] reason in self?.failureHandler.withLock { $0 }?(reason) }
         )
         let shutdown = writer.shutdownHandle
         let closedMeanwhile = lifecycle.withLock { lifecycle in
@@ -116,6 +122,12 @@ public final class NodeStorage: Sendable {
             initialState: { try loadState($0) },
             reload: { state, log in state = try loadState(log) },
             didCommit: didCommit)
+    }
+
+    /// Calls `handler` (on the writer thread) with the reason when the writer stops for good after a
+    /// commit it cannot trust (see ``GroupCommitWriter``), for example to log it.
+    package func whenWriterFails(_ handler: @escaping @Sendable (String) -> Void) {
+        failureHandler.withLock { $0 = handler }
     }
 
     /// Closes the readers, drains and stops the writer, closes the database and, for an in-memory

@@ -22,6 +22,18 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether a constraint (UNIQUE, NOT NULL, PRIMARY KEY, …) was violated.
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
 
+    /// Whether the disk is full: a write returned `ENOSPC` (`SQLITE_FULL`), or the WAL index could
+    /// not grow (`SQLITE_IOERR_SHMSIZE`, which SQLite documents as a likely full volume). Nothing of
+    /// the failed transaction is committed, and the connection is usable again after a rollback.
+    public var isDiskFull: Bool { primaryCode == SQLITE_FULL || code == Self.ioErrorShmSize }
+
+    /// Whether the database file can no longer be trusted: an I/O error (a failed `write`, `fsync`,
+    /// `read`, …) or corruption. After a failed fsync the kernel may already have dropped the pages
+    /// it could not write, so neither the failed transaction nor the ones after it can be trusted.
+    public var leavesStorageInDoubt: Bool {
+        !isDiskFull && [SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_NOTADB].contains(primaryCode)
+    }
+
     /// One line: code, operation and SQLite's message.
     public var description: String {
         "SQLite error \(code) during \(operation): \(message)"
@@ -29,6 +41,11 @@ public struct SQLiteError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension SQLiteError {
+    /// `SQLITE_IOERR_FSYNC` (the extended codes are macros Swift does not import).
+    static let ioErrorFsync = SQLITE_IOERR | (4 << 8)
+    /// `SQLITE_IOERR_SHMSIZE`.
+    static let ioErrorShmSize = SQLITE_IOERR | (19 << 8)
+
     /// Builds the error for `code`, reading the message from `db` when there is one.
     init(code: Int32, db: OpaquePointer?, operation: String) {
         let message: String

@@ -2,9 +2,15 @@
 public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The writer was shut down (or is shutting down); the job was not run.
     case writerShutDown
-    /// The writer stopped after it could not recover from a failed commit; the job was not run.
-    /// The text describes the error that stopped it.
+    /// The writer stopped for good: a commit failed in a way that leaves the log in doubt (an I/O
+    /// error such as a failed fsync, corruption), or it could not recover from a failed batch. The
+    /// job was not acknowledged (after a failed fsync, whether it reached the disk is unknown);
+    /// every further write is refused until the storage is reopened, while reads go on. The text
+    /// describes the error that stopped it.
     case writerFailed(String)
+    /// The disk is full: the batch was rolled back and none of its jobs was stored. The writer
+    /// goes on, and writes succeed again once space is freed. The text is SQLite's error.
+    case diskFull(String)
     /// ``NodeStorage/makeWriter(state:maxEventsPerCommit:reload:didCommit:)`` was called twice.
     case writerAlreadyCreated
     /// The storage was closed.
@@ -22,7 +28,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .writerShutDown:
             "the storage writer is shut down"
         case .writerFailed(let reason):
-            "the storage writer stopped after an unrecoverable error: \(reason)"
+            "storage failed: \(reason); the node is read-only, it refuses every write until restarted"
+        case .diskFull(let reason):
+            "the disk is full, the write was not stored (\(reason)); writes are accepted again once space is freed"
         case .writerAlreadyCreated:
             "a writer was already created for this storage"
         case .closed:

@@ -45,13 +45,21 @@ final class NodeProcess: Sendable {
     }
 
     /// Starts `esdb node --db <database> --tcp-port 0 --http-port 0` and waits for its ready line.
+    /// Its stderr goes to a file in `logDirectory` (default: `database`).
     ///
     /// - Throws: ``NodeProcessError`` if the binary is missing, or the node exits or stays silent
     ///   past `timeout` (the process is killed in that case).
-    static func start(database: URL, timeout: Duration = .seconds(20)) async throws -> NodeProcess {
-        let binary = try ESDBBinary.locate()
-        let stderrPath = database.appendingPathComponent("node-stderr-\(UUID().uuidString.prefix(8)).log").path
+    static func start(database: URL, logDirectory: URL? = nil, timeout: Duration = .seconds(20)) async throws -> NodeProcess {
         try FileManager.default.createDirectory(at: database, withIntermediateDirectories: true)
+        return try await start(options: ["--db", database.path], logDirectory: logDirectory ?? database, timeout: timeout)
+    }
+
+    /// Starts `esdb node <options> --tcp-port 0 --http-port 0` (for example `["--mem"]`) and waits
+    /// for its ready line. Its stderr goes to a file in `logDirectory`.
+    static func start(options: [String], logDirectory: URL, timeout: Duration = .seconds(20)) async throws -> NodeProcess {
+        let binary = try ESDBBinary.locate()
+        try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
+        let stderrPath = logDirectory.appendingPathComponent("node-stderr-\(UUID().uuidString.prefix(8)).log").path
         guard FileManager.default.createFile(atPath: stderrPath, contents: nil),
               let stderr = FileHandle(forWritingAtPath: stderrPath)
         else { throw NodeProcessError(description: "cannot create \(stderrPath)") }
@@ -59,7 +67,7 @@ final class NodeProcess: Sendable {
 
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["node", "--db", database.path, "--tcp-port", "0", "--http-port", "0"]
+        process.arguments = ["node"] + options + ["--tcp-port", "0", "--http-port", "0"]
         let stdout = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr

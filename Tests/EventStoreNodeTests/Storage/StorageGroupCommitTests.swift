@@ -163,4 +163,36 @@ struct StorageGroupCommitTests {
         await #expect(throws: StorageError.writerShutDown) { try await writer.appendNext("a") }
         #expect(try harness.reader.lastNumber(stream: "a") == 0)
     }
+
+    @Test func theLastCommittedPositionIsKnownBeforeTheAcknowledgementWithoutAQuery() async throws {
+        let directory = StorageFixtures.makeDirectory()
+        defer { StorageFixtures.removeDirectory(directory) }
+        let path = directory + "/events.sqlite"
+        let first = try StorageHarness.make(storage: NodeStorage.open(path: path), directory: nil)
+        #expect(first.writer.lastCommittedPosition == 0)
+        let reads = first.reader.checkoutCount
+        for round in 1...5 {
+            let seen = try await withCheckedThrowingContinuation { continuation in
+                first.writer.submit({ heads, batch in
+                    let head = heads["p", default: -1]
+                    let recorded = try batch.appendTransaction([
+                        StorageFixtures.event("p", head + 1), StorageFixtures.event("p", head + 2),
+                    ])
+                    heads["p"] = head + 2
+                    return recorded.last!.position.commit
+                }, completion: { [writer = first.writer] result in
+                    // The acknowledgement: the position must already be there.
+                    continuation.resume(with: result.map { ($0, writer.lastCommittedPosition) })
+                })
+            }
+            #expect(seen.0 == Int64(round * 2))
+            #expect(seen.1 == seen.0)
+        }
+        #expect(first.reader.checkoutCount == reads)
+        first.close()
+
+        let second = try StorageHarness.make(storage: NodeStorage.open(path: path), directory: nil)
+        defer { second.close() }
+        #expect(second.writer.lastCommittedPosition == 10)
+    }
 }

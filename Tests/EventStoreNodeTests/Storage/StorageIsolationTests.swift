@@ -72,7 +72,7 @@ struct StorageIsolationTests {
         #expect(try reader.eventCount() == 600)
     }
 
-    @Test func aFailedCommitFailsItsBatchAndReloadsState() async throws {
+    @Test func aCommitOnAFullDiskFailsItsBatchAndReloadsState() async throws {
         let directory = StorageFixtures.makeDirectory()
         defer { StorageFixtures.removeDirectory(directory) }
         let path = directory + "/events.sqlite"
@@ -87,7 +87,7 @@ struct StorageIsolationTests {
                 heads = try log.streamHeads()
             },
             didCommit: { _, records in committed.append(records) },
-            beforeCommit: { if commits.increment() == 3 { throw InjectedFailure(label: "commit") } })
+            commitFault: { if commits.increment() == 3 { throw StorageFaults.diskFull } })
         defer { writer.shutdown() }
         let reader = EventLogReader(path: path)
         defer { reader.close() }
@@ -100,8 +100,9 @@ struct StorageIsolationTests {
         #expect(await eventually(every: .milliseconds(1)) { writer.queuedJobCount == 2 })
         release.set()
         try await gate.value
-        await #expect(throws: InjectedFailure(label: "commit")) { try await first.value }
-        await #expect(throws: InjectedFailure(label: "commit")) { try await second.value }
+        let diskFull = StorageError.diskFull(StorageFaults.diskFull.description)
+        await #expect(throws: diskFull) { try await first.value }
+        await #expect(throws: diskFull) { try await second.value }
 
         #expect(reloads.count == 1)
         #expect(try reader.eventCount() == 1)
@@ -121,8 +122,8 @@ struct StorageIsolationTests {
             state: [:],
             reload: { _, _ in throw InjectedFailure(label: "reload") },
             didCommit: { _, _ in },
-            beforeCommit: { throw InjectedFailure(label: "commit") })
-        await #expect(throws: InjectedFailure(label: "commit")) { try await writer.appendNext("a") }
+            commitFault: { throw StorageFaults.diskFull })
+        await #expect(throws: StorageError.diskFull(StorageFaults.diskFull.description)) { try await writer.appendNext("a") }
         #expect(await eventually(every: .milliseconds(1)) { !writer.isAcceptingJobs })
         let error = await #expect(throws: StorageError.self) { try await writer.appendNext("a") }
         guard case .writerFailed(let reason) = error else {
