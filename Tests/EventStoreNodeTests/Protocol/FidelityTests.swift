@@ -33,6 +33,12 @@ import Testing
         let configuration = NodeConfiguration.durable(in: directory)
         let first = try await EventStoreNodeServer.start(configuration)
         let client = try await first.connect()
+        // Also a metastream whose last event is not JSON: after a restart (a cold load) it still voids.
+        try await client.fill("cold-1", count: 3)
+        _ = try await client.setMetadata("cold-1", json: #"{"$maxCount":1}"#)
+        var binary = TCPTestClient.newEvent("$metadata", json: #"{"$maxCount":2}"#)
+        binary.dataContentType = 0
+        _ = try await client.write("$$cold-1", events: [binary])
         _ = try await client.write(
             "$settings", events: [TCPTestClient.newEvent("update-default-acl", json: Self.closedDefaults)], credentials: admin)
         await client.close()
@@ -40,6 +46,7 @@ import Testing
         let second = try await EventStoreNodeServer.startAgain(configuration)
         let again = try await second.connect()
         #expect(try await again.fill("closed-after-restart", count: 1).result == .accessDenied)
+        #expect(try await again.readStream("cold-1", from: 0, count: 10, credentials: admin).numbers == [0, 1, 2])
         await again.close()
         await second.shutdown()
     }
@@ -416,6 +423,41 @@ import Testing
             #expect(entry["namedConsumerStrategy"] == .string("RoundRobin"))
             #expect(entry["maxSubscriberCount"] == nil, "zero is left out, as the server's serializer does")
             #expect(entry["extraStatistics"] == nil, "false is left out")
+        }
+    }
+
+    @Test func parkedLinksPointAtTheDeliveredEventAndDeleteRemovesTheGroupsStreams() async throws {
+        try await withInMemoryNode(configure: SystemStreamTests.projecting) { node in
+            let client = try await node.connect()
+            try await client.fill("park-1", count: 1)
+            _ = try await SystemStreamTests.readWhenLinked(client, "$ce-park", count: 1)
+            var settings = PersistentSubscriptionTests.settings("$ce-park", "g")
+            settings.resolveLinkTos = true
+            #expect(try await client.createGroup(settings).result == .success)
+            let consumer = try await node.connect()
+            let (id, confirmation) = try await consumer.connectGroup("$ce-park", "g", allowed: 10)
+            let delivered = try await consumer.nextPersistentEvent(id)
+            #expect(delivered.event.event.eventStreamID == "park-1")
+            try await consumer.nak(confirmation.subscriptionID, id: id, [delivered.event.link.eventID], action: .park)
+            let parked = try await SystemStreamTests.readWhenLinked(client, "$persistentsubscription-$ce-park::g-parked", count: 1)
+            #expect(parked.events.map(\.event.json) == ["0@park-1"], "a link to the resolved event, not to the $ce- link")
+            #expect(try await client.deleteGroup("$ce-park", "g").result == .success)
+            for stream in ["$persistentsubscription-$ce-park::g-parked", "$persistentsubscription-$ce-park::g-checkpoint"] {
+                #expect(try await client.readStream(stream, from: 0, count: 10, credentials: admin).result == .noStream)
+            }
+        }
+    }
+
+    /// As 20.10–23.10: a live subscription is authorized when it starts, not again when the ACL changes.
+    @Test func anACLChangeDoesNotDropALiveSubscription() async throws {
+        try await withInMemoryNode { node in
+            let subscriber = try await node.connect()
+            let (id, _) = try await SubscriptionTests.subscribe(subscriber, "acl-live-1")
+            let writer = try await node.connect()
+            _ = try await writer.setMetadata("acl-live-1", json: #"{"$acl":{"$r":"$admins"}}"#, credentials: admin)
+            try await writer.fill("acl-live-1", count: 1, credentials: admin)
+            let next = try await subscriber.receive(id: id)
+            #expect(next.command == .streamEventAppeared)
         }
     }
 
