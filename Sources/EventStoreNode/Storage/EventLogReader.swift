@@ -1,24 +1,42 @@
+import Dispatch
 import Synchronization
 
 /// Thread-safe read access to the log: a small pool of read-only connections.
 ///
 /// Each call borrows a connection for the duration of the closure, so reads from many threads run
 /// in parallel (WAL readers never block the writer, and never see uncommitted data).
+///
+/// A reader on a file opens connections as needed and keeps a few idle ones. A reader over a fixed
+/// set of connections (an in-memory storage, whose files are gone from the directory once opened)
+/// never opens one: when all are borrowed, a caller waits until one is returned.
 public final class EventLogReader: Sendable {
     private struct Pool {
         var idle: [EventLogBox] = []
         var closed = false
     }
 
-    private let path: String
-    private let maxIdleConnections: Int
-    private let pool = Mutex(Pool())
+    /// Where connections come from.
+    private enum Source: Sendable {
+        /// Opened on demand on this file; at most `maxIdle` kept while idle.
+        case file(path: String, maxIdle: Int)
+        /// Only the connections handed to `init`; `available` counts the idle ones.
+        case fixed(available: DispatchSemaphore)
+    }
+
+    private let source: Source
+    private let pool: Mutex<Pool>
     private let checkouts = Atomic(0)
 
     /// A reader of the database at `path`, keeping at most `maxIdleConnections` open while idle.
     package init(path: String, maxIdleConnections: Int = 4) {
-        self.path = path
-        self.maxIdleConnections = maxIdleConnections
+        source = .file(path: path, maxIdle: maxIdleConnections)
+        pool = Mutex(Pool())
+    }
+
+    /// A reader over exactly these open connections; it never opens another one.
+    init(connections: [EventLogBox]) {
+        source = .fixed(available: DispatchSemaphore(value: connections.count))
+        pool = Mutex(Pool(idle: connections))
     }
 
     deinit {
@@ -45,23 +63,48 @@ public final class EventLogReader: Sendable {
             return pool.idle
         }
         idle.forEach { $0.log.close() }
+        if case .fixed(let available) = source {
+            available.signal()  // Wakes one waiter, which fails and wakes the next.
+        }
     }
 
     private func checkOut() throws -> EventLogBox {
         checkouts.add(1, ordering: .relaxed)
-        let reused = try pool.withLock { pool throws(StorageError) -> EventLogBox? in
-            guard !pool.closed else { throw .closed }
-            return pool.idle.popLast()
+        switch source {
+        case .file(let path, _):
+            let reused = try pool.withLock { pool throws(StorageError) -> EventLogBox? in
+                guard !pool.closed else { throw .closed }
+                return pool.idle.popLast()
+            }
+            return try reused ?? EventLogBox(log: EventLog.openReader(path: path))
+        case .fixed(let available):
+            available.wait()
+            let taken = pool.withLock { pool -> EventLogBox? in pool.closed ? nil : pool.idle.popLast() }
+            guard let taken else {
+                available.signal()
+                throw StorageError.closed
+            }
+            return taken
         }
-        return try reused ?? EventLogBox(log: EventLog.openReader(path: path))
     }
 
     private func checkIn(_ box: EventLogBox) {
-        let kept = pool.withLock { pool in
-            guard !pool.closed, pool.idle.count < maxIdleConnections else { return false }
-            pool.idle.append(box)
-            return true
+        switch source {
+        case .file(_, let maxIdle):
+            let kept = pool.withLock { pool in
+                guard !pool.closed, pool.idle.count < maxIdle else { return false }
+                pool.idle.append(box)
+                return true
+            }
+            if !kept { box.log.close() }
+        case .fixed(let available):
+            let kept = pool.withLock { pool in
+                guard !pool.closed else { return false }
+                pool.idle.append(box)
+                return true
+            }
+            if !kept { box.log.close() }
+            available.signal()
         }
-        if !kept { box.log.close() }
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 
 /// The files behind a ``NodeStorage``.
 extension NodeStorage {
-    /// Deletes the database and its WAL, shared-memory and journal files.
+    /// Unlinks the database and its WAL, shared-memory and journal files (connections that have them
+    /// open keep using them).
     static func removeDatabaseFiles(at path: String) {
         for suffix in ["", "-wal", "-shm", "-journal"] {
             unlink(path + suffix)

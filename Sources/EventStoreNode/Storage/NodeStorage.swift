@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// Open with ``open(path:)`` (WAL with `synchronous=FULL`: every COMMIT is fsync'ed before the
 /// writer acknowledges it) or ``openInMemory()`` (for `--mem`: a WAL database on tmpfs with
-/// `synchronous=OFF`, deleted on close; a killed process leaves its file behind in `/dev/shm`).
-/// Reopening an existing file continues its positions and stream numbers.
+/// `synchronous=OFF`, whose files are unlinked as soon as every connection has them open, so
+/// nothing is left behind even when the process is killed). Reopening an existing file continues
+/// its positions and stream numbers.
 public final class NodeStorage: Sendable {
     private struct Lifecycle {
         var writerLog: EventLogBox?
@@ -15,9 +16,14 @@ public final class NodeStorage: Sendable {
         var closed = false
     }
 
-    /// The database file.
+    /// The reader connections of an in-memory storage: all are opened before its files are
+    /// unlinked, since none can be opened afterwards. Reads beyond this many at once wait.
+    package static let inMemoryReaderConnections = 8
+
+    /// The database file (for an in-memory storage, the name its files had before they were
+    /// unlinked).
     public let path: String
-    /// Whether this is a throw-away database (``openInMemory()``), deleted by ``close()``.
+    /// Whether this is a throw-away database (``openInMemory()``), gone with the process.
     public let isInMemory: Bool
     /// Thread-safe reads of committed data.
     public let reader: EventLogReader
@@ -26,11 +32,10 @@ public final class NodeStorage: Sendable {
     private let lifecycle: Mutex<Lifecycle>
     private let failureHandler = Mutex<(@Sendable (String) -> Void)?>(nil)
 
-    private init(path: String, durability: EventLog.Durability, isInMemory: Bool) throws {
-        let writerLog = try EventLog.openWriter(path: path, durability: durability)
+    private init(path: String, writerLog: EventLog, reader: EventLogReader, isInMemory: Bool) {
         self.path = path
         self.isInMemory = isInMemory
-        reader = EventLogReader(path: path)
+        self.reader = reader
         lifecycle = Mutex(Lifecycle(writerLog: EventLogBox(log: writerLog)))
     }
 
@@ -41,11 +46,18 @@ public final class NodeStorage: Sendable {
     /// Opens (or creates, with any missing directories) the database file at `path`.
     public static func open(path: String) throws -> NodeStorage {
         try createDirectories(String(path.prefix(upTo: path.lastIndex(of: "/") ?? path.startIndex)))
-        return try NodeStorage(path: path, durability: .full, isInMemory: false)
+        let writerLog = try EventLog.openWriter(path: path, durability: .full)
+        return NodeStorage(path: path, writerLog: writerLog, reader: EventLogReader(path: path), isInMemory: false)
     }
 
     /// Creates a throw-away database under `/dev/shm` (or the temporary directory where there is
-    /// no `/dev/shm`), with no fsync. It is deleted by ``close()``.
+    /// no `/dev/shm`), with no fsync.
+    ///
+    /// The writer and ``inMemoryReaderConnections`` reader connections open the database (each
+    /// reading once, which opens the WAL and its shared-memory index), then the files are
+    /// unlinked: the connections keep using them through their open descriptors, and the memory is
+    /// freed when the last one closes — by ``close()``, or by the kernel when the process dies, even
+    /// by SIGKILL. Only a process killed during this call can leave its files behind.
     public static func openInMemory() throws -> NodeStorage {
         var directory = "/dev/shm"
         if access(directory, W_OK) != 0 {
@@ -53,10 +65,22 @@ public final class NodeStorage: Sendable {
         }
         let name = "esdb-mem-\(getpid())-\(UUID().uuidString).sqlite"
         let path = (directory.hasSuffix("/") ? directory : directory + "/") + name
+        var opened: [EventLog] = []
+        defer { removeDatabaseFiles(at: path) }
         do {
-            return try NodeStorage(path: path, durability: .off, isInMemory: true)
+            let writerLog = try EventLog.openWriter(path: path, durability: .off)
+            opened.append(writerLog)
+            var readers: [EventLogBox] = []
+            for _ in 0..<inMemoryReaderConnections {
+                let log = try EventLog.openReader(path: path)
+                opened.append(log)
+                _ = try log.lastPosition()
+                readers.append(EventLogBox(log: log))
+            }
+            return NodeStorage(
+                path: path, writerLog: writerLog, reader: EventLogReader(connections: readers), isInMemory: true)
         } catch {
-            removeDatabaseFiles(at: path)
+            opened.forEach { $0.close() }
             throw error
         }
     }
@@ -130,8 +154,8 @@ public final class NodeStorage: Sendable {
         failureHandler.withLock { $0 = handler }
     }
 
-    /// Closes the readers, drains and stops the writer, closes the database and, for an in-memory
-    /// database, deletes its files. Idempotent; blocks while the writer drains.
+    /// Closes the readers, drains and stops the writer and closes the database (for an in-memory
+    /// database that frees its memory). Idempotent; blocks while the writer drains.
     public func close() {
         let (writerLog, shutdownWriter) = lifecycle.withLock { lifecycle in
             guard !lifecycle.closed else { return (EventLogBox?.none, (@Sendable () -> Void)?.none) }
@@ -145,8 +169,5 @@ public final class NodeStorage: Sendable {
         reader.close()
         shutdownWriter?()
         writerLog?.log.close()
-        if isInMemory {
-            Self.removeDatabaseFiles(at: path)
-        }
     }
 }

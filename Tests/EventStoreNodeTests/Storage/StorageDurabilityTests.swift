@@ -40,7 +40,12 @@ struct StorageDurabilityTests {
         let harness = try StorageHarness.make(inMemory: true)
         let path = harness.storage.path
         #expect(harness.storage.isInMemory)
-        #expect(FileManager.default.fileExists(atPath: path))
+        // Unlinked from the start: the files are reachable only through the open connections.
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            #expect(!FileManager.default.fileExists(atPath: path + suffix), "\(path + suffix) exists")
+        }
+        let open = Set(StorageFixtures.openFiles(under: path))
+        #expect(open == [path + " (deleted)", path + "-wal (deleted)", path + "-shm (deleted)"])
         let synchronous = try await harness.writer.submit { _, batch in
             try batch.log.connection.pragmaInteger("synchronous")
         }
@@ -48,6 +53,7 @@ struct StorageDurabilityTests {
         _ = try await harness.writer.appendNext("a", count: 2)
         #expect(try harness.reader.readStreamBackward(stream: "a", from: .max, maxCount: 5).map(\.number) == [1, 0])
         harness.close()
+        #expect(StorageFixtures.openFiles(under: path) == [], "closing leaves files open, so their memory is not freed")
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         #expect(!FileManager.default.fileExists(atPath: path + "-shm"))

@@ -16,6 +16,26 @@ enum StorageFixtures {
         try? FileManager.default.removeItem(atPath: path)
     }
 
+    /// What this process's open file descriptors refer to (`/proc/self/fd`), for those whose target
+    /// starts with `path`: a file unlinked while open shows as `"<path> (deleted)"`. One entry per
+    /// descriptor.
+    static func openFiles(under path: String) -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0) }
+            .filter { $0.hasPrefix(path) }
+    }
+
+    /// The size of the open file whose descriptor target (see ``openFiles(under:)``) is `target`.
+    static func sizeOfOpenFile(_ target: String) -> Int64? {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in descriptors
+        where (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + descriptor)) == target {
+            var info = stat()
+            if stat("/proc/self/fd/" + descriptor, &info) == 0 { return Int64(info.st_size) }
+        }
+        return nil
+    }
+
     /// A 16-byte id derived from `seed`.
     static func eventID(_ seed: Int) -> [UInt8] {
         withUnsafeBytes(of: UInt64(seed).bigEndian) { Array($0) } + Array(repeating: 0xAB, count: 8)
