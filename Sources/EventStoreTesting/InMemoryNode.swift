@@ -28,11 +28,16 @@ public func withInMemoryNode<T>(
 }
 
 extension NodeConfiguration {
-    /// A test node's configuration: `storage`, TCP and HTTP on free loopback ports.
+    /// A test node's configuration: `storage`, TCP and HTTP on free loopback ports, and a lenient
+    /// heartbeat (5 s / 5 s instead of the server's 2 s / 1 s): on a loaded 2-core machine a test
+    /// client's event loop can stall for seconds, and a test about something else must not lose its
+    /// connection to that. Tests of the heartbeat set their own values.
     public static func onFreePorts(_ storage: Storage) -> NodeConfiguration {
         var configuration = NodeConfiguration(storage: storage)
         configuration.tcpPort = 0
         configuration.httpPort = 0
+        configuration.heartbeatInterval = .seconds(5)
+        configuration.heartbeatTimeout = .seconds(5)
         return configuration
     }
 

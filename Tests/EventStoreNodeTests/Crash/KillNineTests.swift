@@ -35,7 +35,7 @@ import Testing
 
         // Kill at the randomized moment, provided the load is really running by then.
         try await Task.sleep(until: started + delay)
-        let loaded = await eventually(timeout: .seconds(10), every: .milliseconds(5)) { ledger.eventCount >= 50 || !node.isRunning }
+        let loaded = await eventually(timeout: .seconds(30), every: .milliseconds(5)) { ledger.eventCount >= 50 || !node.isRunning }
         try #require(loaded, "trial \(trial): the load produced no acknowledgements; stderr: \(node.stderrText)")
         try #require(node.isRunning, "trial \(trial): the node died on its own; stderr: \(node.stderrText)")
         let killedAt = ContinuousClock.now - started

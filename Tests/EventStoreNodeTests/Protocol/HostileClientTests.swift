@@ -42,7 +42,10 @@ import Testing
     /// timeout to arrive does not get its sender disconnected.
     @Test func aSlowUploadIsNotCutOff() async throws {
         // The server's defaults: a request after 2 s of silence, closed 1 s later.
-        try await withInMemoryNode { node in
+        try await withInMemoryNode(configure: {
+            $0.heartbeatInterval = .seconds(2)
+            $0.heartbeatTimeout = .seconds(1)
+        }) { node in
             let client = try await node.connect(answerHeartbeats: false)
             var request = ESWriteEvents()
             request.eventStreamID = "slow-1"
@@ -50,8 +53,8 @@ import Testing
             request.events = [TCPTestClient.newEvent("Slow", json: "\"" + String(repeating: "s", count: 256 * 1024) + "\"")]
             let package = TCPPackage(command: .writeEvents, correlationID: UUID(), message: request)
             let frame = Array(try package.encodedFrame().readableBytesView)
-            // 5 s for the whole frame, well over interval + timeout (3 s), bytes arriving every 100 ms.
-            let chunks = 50
+            // 6 s for the whole frame, well over interval + timeout (3 s), bytes arriving every 100 ms.
+            let chunks = 60
             let size = (frame.count + chunks - 1) / chunks
             for start in stride(from: 0, to: frame.count, by: size) {
                 try await client.sendRaw(Array(frame[start..<min(start + size, frame.count)]))

@@ -16,7 +16,7 @@ struct StorageIsolationTests {
                 _ = try batch.appendTransaction([StorageFixtures.event("x", 1), StorageFixtures.event("x", 2)])
                 let seenByWriter = try batch.log.eventCount()
                 appended.set()
-                guard release.blockUntilSet() else { throw InjectedFailure(label: "never released") }
+                guard release.blockUntilSet(timeout: .seconds(60)) else { throw InjectedFailure(label: "never released") }
                 heads["x"] = 2
                 return seenByWriter
             }
