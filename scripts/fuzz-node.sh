@@ -18,9 +18,11 @@
 # Readable stacks:    ... 2>&1 | swift demangle --simplified
 # Minimise a crash:   SWIFT_BACKTRACE=enable=no .build-fuzz-node/release/NodeFuzzer -minimize_crash=1 -runs=20000 <file>
 # After fixing the bug, copy the crasher into Fuzz/NodeRegressions/ (replayed by every run).
-# Fuzz/NodeKnownBugs/ holds reproducers of bugs that are not fixed yet (not replayed: each still fails);
-# once fixed, move them to Fuzz/NodeRegressions/ (and drop the bug's entry from KnownBug in the harness).
-# To fuzz past a known bug meanwhile: NODE_FUZZ_TOLERATE=<id>[,<id>] (ids: enum KnownBug).
+# Known bugs: Fuzz/NodeKnownBugs/ holds reproducers of bugs the fuzzer found that are not fixed yet (not
+# replayed: each still fails). The harness steps around each of them (enum KnownBug in the harness says
+# how) because this script passes NODE_FUZZ_TOLERATE=all; FUZZ_STRICT=1 runs without that, so every
+# known bug fails the run again. Once one is fixed: delete its KnownBug case and move its reproducers
+# to Fuzz/NodeRegressions/.
 #
 # Leaks: LeakSanitizer is off (-detect_leaks=0, ASAN_OPTIONS=detect_leaks=0). Swift keeps the case
 # tag of a multi-payload enum in a pointer's spare high bits, so LSan does not see such references and
@@ -63,7 +65,9 @@ if [ "${FUZZ_KEEP_CORPUS:-0}" != 1 ]; then rm -rf "$OUT/corpus"; fi
 mkdir -p "$OUT/corpus" "$OUT/artifacts"
 # Swift's runtime backtracer grabs SIGILL from Swift traps before libFuzzer and then trips ASan itself;
 # with it off a trap is a clean "libFuzzer: deadly signal" + stack. (Fuzzer only, not `swift build`.)
-RUNENV=(env SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 nice -n "$NICE")
+TOLERATE="${NODE_FUZZ_TOLERATE-all}"
+[ "${FUZZ_STRICT:-0}" = 1 ] && TOLERATE=""
+RUNENV=(env SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 NODE_FUZZ_TOLERATE="$TOLERATE" nice -n "$NICE")
 # -timeout=30: an input's own bounded waits (replies 5 s, release 2 s) report a hang first, with a reason.
 COMMON=(-max_len="$MAX_LEN" -timeout=30 -rss_limit_mb=2048 -detect_leaks=0 -dict=Fuzz/node.dict
         -artifact_prefix="$OUT/artifacts/" -print_final_stats=1)

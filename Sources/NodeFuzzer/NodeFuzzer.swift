@@ -85,10 +85,16 @@ struct Settings: Sendable {
     let replyTimeout = Double(Settings.integer("NODE_FUZZ_REPLY_TIMEOUT_MS", default: 5000)) / 1000
     let leakTimeout = Double(Settings.integer("NODE_FUZZ_LEAK_TIMEOUT_MS", default: 2000)) / 1000
     let rssLimitMB = Settings.integer("NODE_FUZZ_RSS_LIMIT_MB", default: 1536)
-    /// Known bugs the harness steps around (comma-separated ids, see `KnownBug`), so that a run can
-    /// go past them until they are fixed. Empty by default: every known bug fails the run.
-    let tolerated: Set<KnownBug> = Set((getenv("NODE_FUZZ_TOLERATE").map { String(cString: $0) } ?? "")
-        .split(separator: ",").compactMap { KnownBug(rawValue: String($0)) })
+    /// Known bugs the harness steps around (comma-separated ids of `KnownBug`, or `all`), so that a
+    /// run can go past them until they are fixed. Empty by default (scripts/fuzz-node.sh passes `all`).
+    let tolerated: Set<KnownBug> = {
+        let text = getenv("NODE_FUZZ_TOLERATE").map { String(cString: $0) } ?? ""
+        if text == "all" { return Set(KnownBug.allCases) }
+        return Set(text.split(separator: ",").map { id in
+            guard let bug = KnownBug(rawValue: String(id)) else { oracleFailure("NODE_FUZZ_TOLERATE: no known bug \(id)") }
+            return bug
+        })
+    }()
 
     static func integer(_ name: String, default value: Int) -> Int {
         getenv(name).flatMap { Int(String(cString: $0)) } ?? value
@@ -98,14 +104,25 @@ struct Settings: Sendable {
 let settings = Settings()
 
 /// Bugs found by this fuzzer and not fixed yet, each with the way the harness avoids it when
-/// `NODE_FUZZ_TOLERATE` names it. Remove an entry once its fix has landed.
-enum KnownBug: String, Sendable {
-    /// A subscription request (volatile or persistent) whose connection closes before the engine has
-    /// registered it is registered anyway, after the connection's clean-up: the subscription (or
-    /// consumer) and the connection stay forever. Avoided by letting the subscription requests be
-    /// answered before the client closes early (`close`) or sends what makes the node close (framing
-    /// error, TrustedWrite). Reproducer: Fuzz/NodeKnownBugs/late-subscription-*.
-    case lateSubscription = "late-subscription"
+/// `NODE_FUZZ_TOLERATE` names it (comma-separated). Reproducers: Fuzz/NodeKnownBugs/<id>-*.bin.
+/// Remove an entry once its fix has landed (and move its reproducers to Fuzz/NodeRegressions).
+enum KnownBug: String, Sendable, CaseIterable {
+    /// A ConnectToPersistentSubscription whose connection closes while it is being authorized adds its
+    /// consumer anyway, after the connection's clean-up (PersistentSubscriptions.connect): the consumer
+    /// and the connection stay until the group is deleted or the node stops, and the group keeps
+    /// giving it messages that time out. Avoided by letting subscription requests be answered before
+    /// the client closes early (`close`) or sends what makes the node close (framing error, TrustedWrite).
+    case lateConsumer = "late-consumer"
+    /// Creating or updating a persistent group with start_from −1 (the stream's end) on a hard-deleted
+    /// stream traps: its last number is Int64.max and PersistentSubscriptions.startPosition adds 1.
+    /// Avoided by not sending such a Create/Update for a stream that a DeleteStream(hard) on the same
+    /// node named (frame operations only).
+    case groupStartOverflow = "group-start-overflow"
+    /// A SubscribeToStream (or filtered) on a correlation id whose earlier subscribe request is still
+    /// being authorized is never answered (SubscriptionHub keys pending requests by connection and id;
+    /// the first one's registration or withdrawal takes the second one's entry too). Avoided by owing
+    /// no reply to a subscribe request that reuses an earlier one's id on the same connection.
+    case duplicateSubscribeID = "duplicate-subscribe-id"
 }
 
 /// Writes to stderr without buffering (a crash must not lose it).
@@ -308,10 +325,17 @@ func owed(_ package: TCPPackage) -> Owed {
     case .persistentSubscriptionAckEvents, .persistentSubscriptionNakEvents:
         // Fire and forget; only an undecodable one is answered (BadRequest), which is not required.
         return .nothing
+    case .unsubscribeFromStream:
+        // Only a live (or still authorizing) subscription's id is answered, with SubscriptionDropped
+        // (NodeRequestRouter, as EventStoreDB's SubscriptionsService); the harness does not track which.
+        return .nothing
     default:
         var set: ReplySet = [TCPCommand.badRequest.rawValue, TCPCommand.notAuthenticated.rawValue,
                              TCPCommand.notHandled.rawValue, TCPCommand.subscriptionDropped.rawValue]
         if let reply = package.command.replyCommand { set.insert(reply.rawValue) }
+        // A denied filtered read is answered with the unfiltered read's reply (as EventStoreDB does).
+        if package.command == .filteredReadAllEventsForward { set.insert(TCPCommand.readAllEventsForwardCompleted.rawValue) }
+        if package.command == .filteredReadAllEventsBackward { set.insert(TCPCommand.readAllEventsBackwardCompleted.rawValue) }
         return .reply(set)
     }
 }
@@ -534,6 +558,8 @@ final class Harness: @unchecked Sendable {
     let threadPool: NIOThreadPool
     private var node: DetachedNode?
     private var inputsOnNode = 0
+    /// Streams a DeleteStream(hard) named on the current node (for `KnownBug.groupStartOverflow`).
+    var hardDeleted: Set<String> = []
     private var inputs = 0
     private let done = DispatchSemaphore(value: 0)
 
@@ -560,6 +586,7 @@ final class Harness: @unchecked Sendable {
             return node
         }
         retireNode()
+        hardDeleted = []
         do {
             node = try DetachedNode(configuration: NodeConfiguration(storage: .memory), threadPool: threadPool)
         } catch {
@@ -620,6 +647,8 @@ final class Session {
     /// The client's side of the stream, decoded as the node decodes it.
     private var mirror = ByteBuffer()
     private var mirrorBroken = false
+    /// Correlation ids of the volatile subscribe requests sent so far.
+    private var subscribeIDs: Set<UUID> = []
     private let mirrorDecoder = TCPFrameDecoder()
 
     init(harness: Harness, node: DetachedNode) {
@@ -649,6 +678,10 @@ final class Session {
             case .frame:
                 let package = framePackage(&input)
                 if settings.verbose { log("frame -> \(package)\(payloadNote(package))") }
+                if startsGroupOnHardDeletedStream(package) {
+                    if settings.verbose { log("  (not sent: known bug group-start-overflow)") }
+                    continue
+                }
                 guard let frame = try? package.encodedFrame() else {
                     // Credentials too long for the auth block cannot be encoded; nothing is sent.
                     if settings.verbose { log("  (not encodable)") }
@@ -664,7 +697,7 @@ final class Session {
                 waitForReplies()
             case .close:
                 if settings.verbose { log("close (early)") }
-                if settings.tolerated.contains(.lateSubscription) { waitForReplies(to: subscriptionCommands) }
+                if settings.tolerated.contains(.lateConsumer) { waitForReplies(to: subscriptionCommands) }
                 closedEarly = true
                 break program
             case .tick:
@@ -680,11 +713,11 @@ final class Session {
 
     private var nodeClosed: Bool { tracker.state.withLock { $0.closedByNode } }
 
-    /// Sends client bytes. With `late-subscription` tolerated, bytes that make the node close the
+    /// Sends client bytes. With `late-consumer` tolerated, bytes that make the node close the
     /// connection (a framing error, a TrustedWrite package) wait until the subscription requests
     /// before them are answered.
     private func send(_ buffer: ByteBuffer) {
-        guard settings.tolerated.contains(.lateSubscription), let cut = closingOffset(buffer) else {
+        guard settings.tolerated.contains(.lateConsumer), let cut = closingOffset(buffer) else {
             deliver(buffer)
             return
         }
@@ -725,6 +758,22 @@ final class Session {
         }
     }
 
+    /// Whether `package` is a Create/UpdatePersistentSubscription that would hit
+    /// `KnownBug.groupStartOverflow` (when that bug is tolerated).
+    private func startsGroupOnHardDeletedStream(_ package: TCPPackage) -> Bool {
+        guard settings.tolerated.contains(.groupStartOverflow) else { return false }
+        switch package.command {
+        case .createPersistentSubscription:
+            guard let request = try? package.decodeMessage(as: ESCreatePersistentSubscription.self) else { return false }
+            return request.startFrom < 0 && harness.hardDeleted.contains(request.eventStreamID)
+        case .updatePersistentSubscription:
+            guard let request = try? package.decodeMessage(as: ESUpdatePersistentSubscription.self) else { return false }
+            return request.startFrom < 0 && harness.hardDeleted.contains(request.eventStreamID)
+        default:
+            return false
+        }
+    }
+
     private func registerOwed(_ buffer: ByteBuffer) {
         guard !mirrorBroken else { return }
         var bytes = buffer
@@ -740,6 +789,14 @@ final class Session {
                 return
             }
             guard let package else { break }
+            if package.command == .deleteStream, let request = try? package.decodeMessage(as: ESDeleteStream.self),
+               request.hardDelete {
+                harness.hardDeleted.insert(request.eventStreamID)
+            }
+            if subscriptionCommands.contains(package.command), package.command != .connectToPersistentSubscription {
+                let reused = !subscribeIDs.insert(package.correlationID).inserted
+                if reused && settings.tolerated.contains(.duplicateSubscribeID) { continue }
+            }
             switch owed(package) {
             case .nothing: break
             case .reply(let replies): tracker.expect(package, replies)
@@ -917,14 +974,23 @@ enum Seeds {
                 [.string(1, group), .string(2, stream), .int(3, inFlight)])
     }
 
-    /// The seeds: name, program, and whether it reproduces a bug that is not fixed yet (those go to
-    /// Fuzz/NodeKnownBugs instead of the corpus, which every run replays and which must pass).
-    static func all() -> [(name: String, bytes: [UInt8], knownBug: Bool)] {
-        var seeds: [(name: String, bytes: [UInt8], knownBug: Bool)] = []
-        func seed(_ name: String, knownBug: Bool = false, _ build: (inout ProgramWriter) -> Void) {
+    /// Where a seed goes.
+    enum Kind {
+        /// Fuzz/NodeCorpus: replayed by every run, the starting corpus.
+        case corpus
+        /// Fuzz/NodeRegressions: reproduced a bug this fuzzer found, now fixed; replayed by every run.
+        case regression
+        /// Fuzz/NodeKnownBugs: reproduces a bug that is not fixed yet (see `KnownBug`); not replayed.
+        case knownBug
+    }
+
+    /// The seeds: name, program, kind.
+    static func all() -> [(name: String, bytes: [UInt8], kind: Kind)] {
+        var seeds: [(name: String, bytes: [UInt8], kind: Kind)] = []
+        func seed(_ name: String, _ kind: Kind = .corpus, _ build: (inout ProgramWriter) -> Void) {
             var w = ProgramWriter()
             build(&w)
-            seeds.append((name, w.bytes, knownBug))
+            seeds.append((name, w.bytes, kind))
         }
 
         seed("heartbeat-ping-identify") { w in
@@ -992,11 +1058,12 @@ enum Seeds {
             w.close()
         }
         // A race: each subscription either beats the close or not; with several, one loses in most runs.
-        seed("late-subscription-subscribe-close", knownBug: true) { w in
+        // Fixed by 2ad4b8d (subscribe requests are announced on the loop; the close removes them).
+        seed("late-subscription-subscribe-close", .regression) { w in
             for id: UInt8 in 1...6 { w.frame(.subscribeToStream, id: id, [.string(1, "s"), .small(2, 0)]) }
             w.close()
         }
-        seed("late-subscription-persistent-connect-close", knownBug: true) { w in
+        seed("late-consumer-persistent-connect-close", .knownBug) { w in
             createGroup(&w)
             w.sync()
             for id: UInt8 in 5...9 { connect(&w, id: id) }
@@ -1050,13 +1117,26 @@ enum Seeds {
             write(&w, "s", id: 6, [event(3)])
             readStream(&w, "$$s", id: 7)
         }
-        seed("overflow-metadata-max-age-max", knownBug: true) { w in
+        // Two subscribe requests on one correlation id, both authorizing: the second is never answered.
+        seed("duplicate-subscribe-id-subscribe-twice", .knownBug) { w in
+            for _ in 1...4 { w.frame(.subscribeToStream, id: 1, [.string(1, "s"), .small(2, 0)]) }
+            w.frame(.subscribeToStream, id: 2, [.string(1, ""), .small(2, 0)])
+            w.frame(.subscribeToStream, id: 2, [.string(1, ""), .small(2, 0)])
+        }
+        seed("group-start-overflow-on-hard-deleted-stream", .knownBug) { w in
+            write(&w, "s", [event(1)])
+            w.frame(.deleteStream, id: 2, auth: admin, [.string(1, "s"), .int(2, -2), .small(3, 0), .small(4, 1)])
+            w.sync()
+            createGroup(&w, startFrom: -1)
+        }
+        // Both fixed by 2ad4b8d (saturating $maxAge / $maxCount arithmetic in ReadContext).
+        seed("overflow-metadata-max-age-max", .regression) { w in
             write(&w, "s", [event(1)])
             write(&w, "$$s", id: 2, [event(2, type: "$metadata", data: #"{"$maxAge": 9223372036854775807}"#)])
             w.sync()
             readStream(&w, "s", id: 3)
         }
-        seed("overflow-metadata-max-count-min", knownBug: true) { w in
+        seed("overflow-metadata-max-count-min", .regression) { w in
             write(&w, "s", [event(1)])
             write(&w, "$$s", id: 2, [event(2, type: "$metadata", data: #"{"$maxCount": -9223372036854775808}"#)])
             w.sync()
@@ -1143,17 +1223,18 @@ enum Seeds {
     }
 
     static func write(to directory: String) {
-        let known = directory + "/../NodeKnownBugs"
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try? FileManager.default.createDirectory(atPath: known, withIntermediateDirectories: true)
+        let folders: [Kind: String] = [.corpus: directory, .regression: directory + "/../NodeRegressions",
+                                       .knownBug: directory + "/../NodeKnownBugs"]
+        for folder in folders.values {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
         for seed in all() {
-            _ = FileManager.default.createFile(atPath: "\(seed.knownBug ? known : directory)/\(seed.name).bin",
-                                               contents: Data(seed.bytes))
+            _ = FileManager.default.createFile(atPath: "\(folders[seed.kind]!)/\(seed.name).bin", contents: Data(seed.bytes))
         }
         let dictionary = "# libFuzzer dictionary for NodeFuzzer, written by NODE_FUZZ_WRITE_SEEDS (Sources/NodeFuzzer).\n"
             + dictionary().joined(separator: "\n") + "\n"
         _ = FileManager.default.createFile(atPath: "\(directory)/../node.dict", contents: Data(dictionary.utf8))
-        log("wrote \(all().count) seeds to \(directory) (known bugs to \(known)) and the dictionary to \(directory)/../node.dict")
+        log("wrote \(all().count) seeds to \(directory), ../NodeRegressions and ../NodeKnownBugs, and the dictionary ../node.dict")
     }
 }
 
@@ -1168,6 +1249,9 @@ public func fuzzNodeInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: Unsaf
         exit(0)
     }
     _ = harness
+    if !settings.tolerated.isEmpty {
+        log("NodeFuzzer: stepping around known bugs: \(settings.tolerated.map(\.rawValue).sorted().joined(separator: ", "))")
+    }
     // A clean exit deletes the last node's database from /dev/shm (a crash leaves it: the script cleans up).
     atexit { harness.retireNode() }
     return 0

@@ -7,8 +7,8 @@ import NIOPosix
 ///
 /// It is what ``EventStoreNodeServer/start(_:logger:)`` builds minus the listening channels: the
 /// storage, the engine and the context every connection shares. ``addConnection(to:)`` installs the
-/// handlers a TCP connection of the server gets (frame decoder, frame encoder, `NodeConnectionHandler`)
-/// on any channel's pipeline — the fuzzer's is a `NIOAsyncTestingChannel`.
+/// handlers a TCP connection of the server gets (received-bytes marker, frame decoder, frame encoder,
+/// `NodeConnectionHandler`) on any channel's pipeline — the fuzzer's is a `NIOAsyncTestingChannel`.
 /// Package access only: not part of the library's API.
 package final class DetachedNode: Sendable {
     private let storage: NodeStorage
@@ -26,7 +26,9 @@ package final class DetachedNode: Sendable {
         }
         do {
             engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
-                                    users: UserDirectory(configuration.users), threadPool: threadPool)
+                                    users: UserDirectory(configuration.users), threadPool: threadPool,
+                                    transactionLimits: configuration.transactionLimits,
+                                    runsStandardProjections: configuration.runsStandardProjections)
         } catch {
             storage.close()
             throw error
@@ -67,6 +69,7 @@ extension NodeContext {
     @discardableResult
     func addConnectionHandlers(to pipeline: ChannelPipeline.SynchronousOperations) throws -> NodeConnectionHandler {
         let handler = NodeConnectionHandler(node: self)
+        try pipeline.addHandler(ReceivedBytesMarker())
         try pipeline.addHandler(ByteToMessageHandler(TCPFrameDecoder()))
         try pipeline.addHandler(MessageToByteHandler(TCPFrameEncoder()))
         try pipeline.addHandler(handler)
