@@ -110,8 +110,9 @@ enum KnownBug: String, Sendable, CaseIterable {
     /// A ConnectToPersistentSubscription whose connection closes while it is being authorized adds its
     /// consumer anyway, after the connection's clean-up (PersistentSubscriptions.connect): the consumer
     /// and the connection stay until the group is deleted or the node stops, and the group keeps
-    /// giving it messages that time out. Avoided by letting subscription requests be answered before
-    /// the client closes early (`close`) or sends what makes the node close (framing error, TrustedWrite).
+    /// giving it messages that time out. Avoided by waiting, before the client closes early (`close`)
+    /// or sends what makes the node close (framing error, TrustedWrite), until every connect request
+    /// that was not refused on the spot has been confirmed or dropped.
     case lateConsumer = "late-consumer"
     /// Creating or updating a persistent group with start_from −1 (the stream's end) on a hard-deleted
     /// stream traps: its last number is Int64.max and PersistentSubscriptions.startPosition adds 1.
@@ -340,9 +341,6 @@ func owed(_ package: TCPPackage) -> Owed {
     }
 }
 
-/// Requests that start a subscription.
-let subscriptionCommands: Set<TCPCommand> = [.subscribeToStream, .filteredSubscribeToStream, .connectToPersistentSubscription]
-
 /// Commands that answer a request (as opposed to subscription pushes and heartbeat requests).
 let replyCommands: Set<UInt8> = {
     var set: Set<UInt8> = [TCPCommand.badRequest.rawValue, TCPCommand.notAuthenticated.rawValue,
@@ -421,15 +419,14 @@ final class Tracker: Sendable {
         var lastSentCommand: TCPCommand?
         var sentHeartbeatRequest = false
         var failure: String?
+        /// Per id: BadRequest / NotAuthenticated / NotHandled packages (refusals, mostly immediate).
+        var immediateReplies: [UUID: Int] = [:]
+        /// Per id: subscription confirmations and drops.
+        var subscriptionReplies: [UUID: Int] = [:]
 
-        /// How many requests are still owed a reply. With `commands`, only the requests of ids that
-        /// carry one of those commands count, all of them: a BadRequest on that id may have
-        /// answered any of its requests.
-        func unansweredCount(_ commands: Set<TCPCommand>? = nil) -> Int {
-            matchings.values.reduce(0) { count, matching in
-                if let commands, !matching.requests.contains(where: { commands.contains($0.command) }) { return count }
-                return count + matching.requests.count { $0.reply == nil }
-            }
+        /// How many requests are still owed a reply.
+        var unansweredCount: Int {
+            matchings.values.reduce(0) { $0 + $1.requests.count { $0.reply == nil } }
         }
 
         /// Requests still owed a reply, as text.
@@ -472,6 +469,13 @@ final class Tracker: Sendable {
             for package in packages {
                 state.lastSentCommand = package.command
                 if package.command == .heartbeatRequest { state.sentHeartbeatRequest = true }
+                switch package.command {
+                case .badRequest, .notAuthenticated, .notHandled:
+                    state.immediateReplies[package.correlationID, default: 0] += 1
+                case .subscriptionConfirmation, .persistentSubscriptionConfirmation, .subscriptionDropped:
+                    state.subscriptionReplies[package.correlationID, default: 0] += 1
+                default: break
+                }
                 // Only replies count (not pushes); for an id nobody asked on, there is nothing to answer.
                 guard replyCommands.contains(package.command.rawValue) else { continue }
                 state.matchings[package.correlationID]?.addReply(package.command.rawValue)
@@ -588,13 +592,26 @@ final class Harness: @unchecked Sendable {
         retireNode()
         hardDeleted = []
         do {
-            node = try DetachedNode(configuration: NodeConfiguration(storage: .memory), threadPool: threadPool)
+            node = try DetachedNode(configuration: Self.configuration, threadPool: threadPool)
         } catch {
             oracleFailure("cannot start an in-memory node: \(error)")
         }
         inputsOnNode = 1
         return node!
     }
+
+    /// The fuzzed node: `esdb node --mem` with the standard projections on (more of the engine runs) and
+    /// limits small enough for inputs to reach them.
+    static let configuration: NodeConfiguration = {
+        var configuration = NodeConfiguration(storage: .memory)
+        configuration.enableStandardProjections()
+        configuration.maxSubscriptionsPerConnection = 4
+        configuration.maxSendQueuePackages = 64
+        configuration.maxSendQueueBytes = 64 * 1024
+        configuration.transactionLimits.count = 3
+        configuration.transactionLimits.bytes = 4096
+        return configuration
+    }()
 
     /// Stops the current node; its engine must then be released (no task, thread or cycle keeps it).
     func retireNode() {
@@ -647,6 +664,8 @@ final class Session {
     /// The client's side of the stream, decoded as the node decodes it.
     private var mirror = ByteBuffer()
     private var mirrorBroken = false
+    /// `KnownBug.lateConsumer`: connect requests per id that went to a task (not refused at once).
+    private var connectsInFlight: [UUID: Int] = [:]
     /// Correlation ids of the volatile subscribe requests sent so far.
     private var subscribeIDs: Set<UUID> = []
     private let mirrorDecoder = TCPFrameDecoder()
@@ -697,7 +716,7 @@ final class Session {
                 waitForReplies()
             case .close:
                 if settings.verbose { log("close (early)") }
-                if settings.tolerated.contains(.lateConsumer) { waitForReplies(to: subscriptionCommands) }
+                if settings.tolerated.contains(.lateConsumer) { waitForConnects() }
                 closedEarly = true
                 break program
             case .tick:
@@ -717,12 +736,12 @@ final class Session {
     /// connection (a framing error, a TrustedWrite package) wait until the subscription requests
     /// before them are answered.
     private func send(_ buffer: ByteBuffer) {
-        guard settings.tolerated.contains(.lateConsumer), let cut = closingOffset(buffer) else {
+        guard settings.tolerated.contains(.lateConsumer), !connectsInFlight.isEmpty, let cut = closingOffset(buffer) else {
             deliver(buffer)
             return
         }
         if cut > 0 { deliver(buffer.getSlice(at: buffer.readerIndex, length: cut)!) }
-        waitForReplies(to: subscriptionCommands)
+        waitForConnects()
         deliver(buffer.getSlice(at: buffer.readerIndex + cut, length: buffer.readableBytes - cut)!)
     }
 
@@ -749,12 +768,39 @@ final class Session {
     /// The mirror decoder learns what the node will receive and what it owes, then the bytes go in.
     private func deliver(_ buffer: ByteBuffer) {
         guard !nodeClosed else { return }  // a real client would get EPIPE
-        registerOwed(buffer)
+        let connects = registerOwed(buffer)
+        let watch = settings.tolerated.contains(.lateConsumer) && !connects.isEmpty
+        let before = watch ? tracker.state.withLock { $0.immediateReplies } : [:]
         let channel = channel
         harness.onLoop {
             guard channel.isActive else { return }
             channel.pipeline.syncOperations.fireChannelRead(NIOAny(buffer))
             channel.pipeline.syncOperations.fireChannelReadComplete()
+        }
+        guard watch else { return }
+        // The flush the handler queued ran after the block above: one more turn of the loop, and every
+        // reply sent while the bytes were read has been recorded. A connect answered then was refused
+        // on the spot (BadRequest, NotAuthenticated); any other one is being authorized in a task.
+        harness.onLoop {}
+        let after = tracker.state.withLock { $0.immediateReplies }
+        for id in connects where after[id, default: 0] == before[id, default: 0] {
+            connectsInFlight[id, default: 0] += 1
+        }
+    }
+
+    /// `KnownBug.lateConsumer`: waits until every connect request that went to a task has been
+    /// confirmed or dropped, so that its consumer is not added after the connection closes.
+    private func waitForConnects() {
+        let deadline = now() + settings.replyTimeout
+        while !nodeClosed {
+            let answered = tracker.state.withLock { $0.subscriptionReplies }
+            let waiting = connectsInFlight.filter { answered[$0.key, default: 0] < $0.value }
+            if waiting.isEmpty { return }
+            if now() > deadline {
+                oracleFailure("no confirmation or drop within \(settings.replyTimeout) s for ConnectToPersistentSubscription "
+                    + waiting.keys.map { "id=\($0.uuidString.prefix(2))" }.joined(separator: ", "))
+            }
+            _ = tracker.changed.wait(timeout: .now() + .milliseconds(20))
         }
     }
 
@@ -774,8 +820,13 @@ final class Session {
         }
     }
 
-    private func registerOwed(_ buffer: ByteBuffer) {
-        guard !mirrorBroken else { return }
+    /// Registers what the packages in `buffer` are owed; returns the ids of the
+    /// ConnectToPersistentSubscription packages among them.
+    @discardableResult
+    private func registerOwed(_ buffer: ByteBuffer) -> [UUID] {
+        var connects: [UUID] = []
+        defer { mirror.discardReadBytes() }
+        guard !mirrorBroken else { return connects }
         var bytes = buffer
         mirror.writeBuffer(&bytes)
         while true {
@@ -786,14 +837,15 @@ final class Session {
                 // The node answers a framing error with BadRequest and closes.
                 mirrorBroken = true
                 tracker.expect(TCPPackage(command: .badRequest, correlationID: Tables.uuid(0x0F)), [TCPCommand.badRequest.rawValue])
-                return
+                return connects
             }
             guard let package else { break }
+            if package.command == .connectToPersistentSubscription { connects.append(package.correlationID) }
             if package.command == .deleteStream, let request = try? package.decodeMessage(as: ESDeleteStream.self),
                request.hardDelete {
                 harness.hardDeleted.insert(request.eventStreamID)
             }
-            if subscriptionCommands.contains(package.command), package.command != .connectToPersistentSubscription {
+            if package.command == .subscribeToStream || package.command == .filteredSubscribeToStream {
                 let reused = !subscribeIDs.insert(package.correlationID).inserted
                 if reused && settings.tolerated.contains(.duplicateSubscribeID) { continue }
             }
@@ -803,15 +855,14 @@ final class Session {
             case .closeWithReason: tracker.expect(package, [TCPCommand.badRequest.rawValue])
             }
         }
-        mirror.discardReadBytes()
+        return connects
     }
 
-    /// Waits until every owed reply (to `commands`, if given) arrived or the node closed the
-    /// connection; a hang fails.
-    private func waitForReplies(to commands: Set<TCPCommand>? = nil) {
+    /// Waits until every owed reply arrived or the node closed the connection; a hang fails.
+    private func waitForReplies() {
         let deadline = now() + settings.replyTimeout
         while true {
-            let (remaining, closed) = tracker.state.withLock { ($0.unansweredCount(commands), $0.closedByNode) }
+            let (remaining, closed) = tracker.state.withLock { ($0.unansweredCount, $0.closedByNode) }
             checkFailure()
             if closed {
                 checkCloseReason()
