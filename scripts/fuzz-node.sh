@@ -18,20 +18,18 @@
 # Readable stacks:    ... 2>&1 | swift demangle --simplified
 # Minimise a crash:   SWIFT_BACKTRACE=enable=no .build-fuzz-node/release/NodeFuzzer -minimize_crash=1 -runs=20000 <file>
 # After fixing the bug, copy the crasher into Fuzz/NodeRegressions/ (replayed by every run).
-# Known bugs: Fuzz/NodeKnownBugs/ holds reproducers of bugs the fuzzer found that are not fixed yet (not
-# replayed: each still fails). The harness steps around each of them (enum KnownBug in the harness says
-# how) because this script passes NODE_FUZZ_TOLERATE=all; FUZZ_STRICT=1 runs without that, so every
-# known bug fails the run again. Once one is fixed: delete its KnownBug case and move its reproducers
-# to Fuzz/NodeRegressions/.
 #
-# Leaks: LeakSanitizer is off (-detect_leaks=0, ASAN_OPTIONS=detect_leaks=0). Swift keeps the case
-# tag of a multi-payload enum in a pointer's spare high bits, so LSan does not see such references and
-# reports live objects (NIOThreadPool's work queue, and everything only it reaches) as leaked. The
-# harness checks leaks itself instead: every closed connection's handler and every stopped node's
-# engine must be freed, and RSS must stay under NODE_FUZZ_RSS_LIMIT_MB over the whole run.
-# Regenerate seeds and dictionary (after changing the harness's tables or input format):
-#   NODE_FUZZ_WRITE_SEEDS=Fuzz/NodeCorpus .build-fuzz-node/release/NodeFuzzer   (writes Fuzz/node.dict too)
-# Recipe and background: shared/fuzz-recipe.md; scripts/fuzz.sh is the wire decoders' twin.
+# Regenerate seeds, regression inputs and dictionary (after changing the harness's tables or format):
+#   NODE_FUZZ_WRITE_SEEDS=Fuzz/NodeCorpus .build-fuzz-node/release/NodeFuzzer
+#
+# Leaks: LeakSanitizer is off (-detect_leaks=0, ASAN_OPTIONS=detect_leaks=0). It reports NIOThreadPool's
+# live work queue as leaked on every input (the pool keeps it in a multi-payload enum, and Swift stores
+# the case tag in the pointer's spare high bits, which hides the pointer from LSan), and with it
+# everything only that queue reaches. The harness checks leaks itself: every closed connection's
+# handler, and every stopped node's engine and group-commit writer core, must be freed, and the RSS
+# must stay under NODE_FUZZ_RSS_LIMIT_MB for the whole run.
+#
+# Background: docs/fuzzing.md (libFuzzer with SwiftPM here); scripts/fuzz.sh is the wire decoders' twin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,9 +63,7 @@ if [ "${FUZZ_KEEP_CORPUS:-0}" != 1 ]; then rm -rf "$OUT/corpus"; fi
 mkdir -p "$OUT/corpus" "$OUT/artifacts"
 # Swift's runtime backtracer grabs SIGILL from Swift traps before libFuzzer and then trips ASan itself;
 # with it off a trap is a clean "libFuzzer: deadly signal" + stack. (Fuzzer only, not `swift build`.)
-TOLERATE="${NODE_FUZZ_TOLERATE-all}"
-[ "${FUZZ_STRICT:-0}" = 1 ] && TOLERATE=""
-RUNENV=(env SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 NODE_FUZZ_TOLERATE="$TOLERATE" nice -n "$NICE")
+RUNENV=(env SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 nice -n "$NICE")
 # -timeout=30: an input's own bounded waits (replies 5 s, release 2 s) report a hang first, with a reason.
 COMMON=(-max_len="$MAX_LEN" -timeout=30 -rss_limit_mb=2048 -detect_leaks=0 -dict=Fuzz/node.dict
         -artifact_prefix="$OUT/artifacts/" -print_final_stats=1)
@@ -92,8 +88,6 @@ if ! run_fuzzer "${COMMON[@]}" -runs=0 Fuzz/NodeRegressions Fuzz/NodeCorpus > "$
     exit 1
 fi
 grep -E 'files found in|^#[0-9]+\s+INITED' "$OUT/regressions.log"
-known=$(find Fuzz/NodeKnownBugs -name '*.bin' 2>/dev/null | wc -l)
-[ "$known" -gt 0 ] && echo "note: $known reproducer(s) of unfixed bugs in Fuzz/NodeKnownBugs (not replayed)"
 
 # 4. Bounded fuzzing. libFuzzer writes new inputs into the FIRST corpus dir: the scratch one.
 echo "fuzzing: $BIN -runs=$RUNS -max_total_time=$MAX_TIME ${COMMON[*]} ${FUZZ_EXTRA:-} $OUT/corpus Fuzz/NodeCorpus"

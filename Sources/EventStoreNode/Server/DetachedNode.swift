@@ -48,6 +48,10 @@ package final class DetachedNode: Sendable {
     /// reference to it tells whether a stopped node leaked.
     package var engineObject: AnyObject { engine }
 
+    /// The group-commit writer's core (its thread's state and log connection), as an opaque object;
+    /// like the engine, it should be freed once the node has shut down and been released.
+    package var writerCoreObject: AnyObject { engine.writer.coreObject }
+
     /// Live volatile subscriptions, over all connections.
     package var subscriptionCount: Int { engine.hub.count }
 
