@@ -17,6 +17,8 @@ let package = Package(
         .executable(name: "esdb", targets: ["esdb"]),
         // Only meaningful when built with --sanitize=fuzzer (scripts/fuzz.sh); a plain build links a no-op.
         .executable(name: "WireFuzzer", targets: ["WireFuzzer"]),
+        // Only meaningful when built with --sanitize=fuzzer (scripts/fuzz-node.sh); a plain build links a no-op.
+        .executable(name: "NodeFuzzer", targets: ["NodeFuzzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -132,6 +134,17 @@ let package = Package(
         .executableTarget(
             name: "WireFuzzer",
             dependencies: ["EventStoreWire", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "NodeFuzzer",
+            dependencies: [
+                "EventStoreNode",
+                "EventStoreWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: swiftSettings
         ),
 

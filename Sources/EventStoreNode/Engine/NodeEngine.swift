@@ -286,6 +286,7 @@ final class NodeEngine: Sendable {
         persistent.shutdown()
         hub.dropAll()
         writer.shutdown()
+        projector.stop()
     }
 }
 

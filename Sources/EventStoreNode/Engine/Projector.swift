@@ -28,6 +28,12 @@ final class Projector: Sendable {
         self.writer.withLock { $0 = writer }
     }
 
+    /// Lets go of the writer (node shutdown): the writer's `didCommit` holds this projector, so
+    /// keeping the writer here would keep both alive after the node stops.
+    func stop() {
+        writer.withLock { $0 = nil }
+    }
+
     /// Called by the writer after each commit, on the writer thread.
     func committed(_ records: [RecordedLogEvent]) {
         guard enabled, let writer = writer.withLock({ $0 }) else { return }

@@ -16,6 +16,8 @@ extension GroupCommitCore {
         log.close()
         condition.lock()
         threadFinished = true
+        // The thread's block holds this core: let go of the thread, or core, state and log outlive the writer.
+        thread = nil
         let leftovers = queue
         let error = refusal()
         queue = []

@@ -112,6 +112,10 @@ public final class GroupCommitWriter<State>: Sendable {
     /// Jobs waiting for the writer thread (not counting the batch it is running).
     package var queuedJobCount: Int { core.queuedJobCount }
 
+    /// The writer's shared core, as an opaque object: once the writer has shut down and is released,
+    /// nothing should keep it (the node fuzzer checks with a weak reference).
+    package var coreObject: AnyObject { core }
+
     /// A closure that shuts this writer down, for owners that must not keep it alive.
     var shutdownHandle: @Sendable () -> Void {
         { [core] in core.shutdown() }
