@@ -6,7 +6,7 @@ import Testing
 /// One leader and a follower started with `--follower-of`: redirects and gossip discovery.
 @Suite struct ClusterTests {
     static func withCluster<T>(_ body: (EventStoreNodeServer, EventStoreNodeServer) async throws -> T) async throws -> T {
-        var leaderConfiguration = NodeConfiguration.onFreePorts(.memory)
+        let leaderConfiguration = NodeConfiguration.onFreePorts(.memory)
         let leader = try await EventStoreNodeServer.start(leaderConfiguration)
         var followerConfiguration = NodeConfiguration.onFreePorts(.memory)
         followerConfiguration.followerOf = leader.tcpEndpoint

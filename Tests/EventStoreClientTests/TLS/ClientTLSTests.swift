@@ -125,7 +125,7 @@ import Testing
     @Test func tlsClientAgainstPlainNodeFailsInBoundedTime() async throws {
         let pki = try await TestPKI.make()
         defer { pki.remove() }
-        var nodeConfiguration = NodeConfiguration.onFreePorts(.memory)
+        let nodeConfiguration = NodeConfiguration.onFreePorts(.memory)
         let node = try await EventStoreNodeServer.start(nodeConfiguration)
         var configuration = ClientConfiguration.tls(to: node, TLSSettings(trustedCAFile: pki.caCertificate))
         configuration.operationTimeout = .seconds(1)

@@ -74,7 +74,7 @@ import Testing
     @Test func restartKeepsEventsNumbersAndPositions() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-restart-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = NodeConfiguration.durable(in: directory)
+        let configuration = NodeConfiguration.durable(in: directory)
         let first = try await EventStoreNodeServer.start(configuration)
         let client = try await first.connect()
         let written = try await client.fill("durable-1", count: 5)

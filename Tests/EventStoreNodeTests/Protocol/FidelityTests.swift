@@ -330,7 +330,7 @@ import Testing
                     #expect(first.command == .subscriptionDropped)
                 }
             }
-            #expect(try await eventually(timeout: .seconds(10)) { node.subscriptionCount == 0 })
+            #expect(await eventually(timeout: .seconds(10)) { node.subscriptionCount == 0 })
         }
     }
 

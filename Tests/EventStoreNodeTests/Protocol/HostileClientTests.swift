@@ -124,7 +124,7 @@ import Testing
             try await stuck.stopReading()
             let writer = try await node.connect()
             let body = "\"" + String(repeating: "p", count: 16 * 1024) + "\""
-            #expect(try await eventually(timeout: .seconds(30)) {
+            #expect(await eventually(timeout: .seconds(30)) {
                 _ = try? await writer.write("pushed-1", events: [TCPTestClient.newEvent("P", json: body)])
                 return node.subscriptionCount == 1
             })

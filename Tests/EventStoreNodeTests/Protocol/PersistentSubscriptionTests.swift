@@ -174,7 +174,7 @@ import Testing
     @Test func groupsAndCheckpointsSurviveARestart() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("esdb-persistent-\(UUID())")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = NodeConfiguration.durable(in: directory)
+        let configuration = NodeConfiguration.durable(in: directory)
         let first = try await EventStoreNodeServer.start(configuration)
         let client = try await first.connect()
         try await client.fill("keep-1", count: 5)
