@@ -25,7 +25,7 @@ import Darwin
 public final class EventStoreNodeServer: Sendable {
     /// Where clients connect over TCP.
     public let tcpEndpoint: NodeConfiguration.Endpoint
-    /// Where `/gossip` and `/ping` are served.
+    /// The HTTP port: the gRPC client API, and `/gossip` and `/ping` over HTTP/1.1.
     public let httpEndpoint: NodeConfiguration.Endpoint
     /// The configuration the node runs with.
     public let configuration: NodeConfiguration
@@ -33,21 +33,21 @@ public final class EventStoreNodeServer: Sendable {
     private let storage: NodeStorage
     private let engine: NodeEngine
     private let tcpChannel: any Channel
-    private let httpChannel: any Channel
+    private let door: GRPCDoor
     private let threadPool: NIOThreadPool
     private let connections: ConnectionRegistry
 
     private init(configuration: NodeConfiguration, storage: NodeStorage, engine: NodeEngine, tcpChannel: any Channel,
-                 httpChannel: any Channel, threadPool: NIOThreadPool, connections: ConnectionRegistry) {
+                 door: GRPCDoor, threadPool: NIOThreadPool, connections: ConnectionRegistry) {
         self.connections = connections
         self.configuration = configuration
         self.storage = storage
         self.engine = engine
         self.tcpChannel = tcpChannel
-        self.httpChannel = httpChannel
+        self.door = door
         self.threadPool = threadPool
         self.tcpEndpoint = NodeConfiguration.Endpoint(host: configuration.bindHost, port: tcpChannel.localAddress?.port ?? 0)
-        self.httpEndpoint = NodeConfiguration.Endpoint(host: configuration.bindHost, port: httpChannel.localAddress?.port ?? 0)
+        self.httpEndpoint = NodeConfiguration.Endpoint(host: configuration.bindHost, port: door.port)
     }
 
     /// A short description of where the data lives: a path, or `memory`.
@@ -61,7 +61,7 @@ public final class EventStoreNodeServer: Sendable {
     ///   (checked before the storage is opened); storage and bind errors otherwise.
     public static func start(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "esdb.node")) async throws
         -> EventStoreNodeServer {
-        let sslContext = try configuration.tls.map(NodeTLSError.makeContext(for:))
+        let sslContext = try configuration.tls.map { try NodeTLSError.makeContext(for: $0) }
         let storage: NodeStorage
         switch configuration.storage {
         case .file(let path): storage = try NodeStorage.open(path: path)
@@ -117,29 +117,30 @@ public final class EventStoreNodeServer: Sendable {
             let bindHost = configuration.bindHost
             let httpPortBox = PortBox()
             let writer = engine.writer
-            let httpChannel = try await ServerBootstrap(group: group)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                        try channel.pipeline.syncOperations.addHandler(GossipHTTPHandler(members: {
-                            let me = NodeConfiguration.Endpoint(host: bindHost, port: tcpPort)
-                            let position = writer.lastCommittedPosition  // in memory: no query on the event loop
-                            var members = [GossipMember(instanceID: selfID, state: leaderInfo == nil ? "Leader" : "Follower",
-                                                        tcp: me, httpPort: httpPortBox.port,
-                                                        lastCommitPosition: position)]
-                            if let leader = configuration.followerOf {
-                                members.append(GossipMember(instanceID: leaderID, state: "Leader", tcp: leader,
-                                                            httpPort: configuration.leaderHTTPPort, lastCommitPosition: position))
-                            }
-                            return (members, NodeConfiguration.Endpoint(host: bindHost, port: httpPortBox.port))
-                        }))
-                    }
+            let members: @Sendable () -> (members: [GossipMember], server: NodeConfiguration.Endpoint) = {
+                let me = NodeConfiguration.Endpoint(host: bindHost, port: tcpPort)
+                let position = writer.lastCommittedPosition  // in memory: no query on the event loop
+                var members = [GossipMember(instanceID: selfID, state: leaderInfo == nil ? "Leader" : "Follower",
+                                            tcp: me, httpPort: httpPortBox.port, lastCommitPosition: position)]
+                if let leader = configuration.followerOf {
+                    members.append(GossipMember(instanceID: leaderID, state: "Leader", tcp: leader,
+                                                httpPort: configuration.leaderHTTPPort, lastCommitPosition: position))
                 }
-                .bind(host: configuration.bindHost, port: configuration.httpPort).get()
-            httpPortBox.port = httpChannel.localAddress?.port ?? 0
+                return (members, NodeConfiguration.Endpoint(host: bindHost, port: httpPortBox.port))
+            }
+            let httpSSLContext = try configuration.tls.map(NIOSSLContext.httpPort(for:))
+            let door: GRPCDoor
+            do {
+                door = try await GRPCDoor.start(node: context, sslContext: httpSSLContext, members: members) { channel in
+                    connections.add(channel, limit: configuration.maxConnections)
+                }
+            } catch {
+                try? await tcpChannel.close()
+                throw error
+            }
+            httpPortBox.port = door.port
             return EventStoreNodeServer(configuration: configuration, storage: storage, engine: engine, tcpChannel: tcpChannel,
-                                        httpChannel: httpChannel, threadPool: threadPool, connections: connections)
+                                        door: door, threadPool: threadPool, connections: connections)
         } catch {
             storage.close()
             try? await threadPool.shutdownGracefully()
@@ -150,8 +151,8 @@ public final class EventStoreNodeServer: Sendable {
     /// Stops listening, drops subscriptions, lets queued writes finish and closes the storage.
     public func shutdown() async {
         try? await tcpChannel.close()
-        try? await httpChannel.close()
         await connections.closeAll()
+        await door.shutdown()
         await engine.tasks.shutdown()
         engine.shutdown()
         storage.close()
@@ -184,7 +185,7 @@ public struct NodeTLSError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Loads the certificate chain and key and builds the server context, once per node.
-    static func makeContext(for tls: NodeConfiguration.TLS) throws -> NIOSSLContext {
+    static func makeContext(for tls: NodeConfiguration.TLS, applicationProtocols: [String] = []) throws -> NIOSSLContext {
         let chainPath = tls.certificateChainPath
         let keyPath = tls.privateKeyPath
         let chainBytes = try readFile(chainPath, what: "certificate chain")
@@ -207,6 +208,7 @@ public struct NodeTLSError: Error, Sendable, CustomStringConvertible {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         configuration.minimumTLSVersion = .tlsv12
+        configuration.applicationProtocols = applicationProtocols
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {

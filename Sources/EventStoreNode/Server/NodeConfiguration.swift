@@ -29,10 +29,11 @@ public struct NodeConfiguration: Sendable {
         }
     }
 
-    /// TLS on the client TCP port: the server's certificate chain and private key, as PEM files.
+    /// TLS on both client ports: the server's certificate chain and private key, as PEM files.
     ///
     /// The TCP framing is the same inside TLS; there is no upgrade command, so a port is either
-    /// TLS or plain (docs/protocol.md §1.1). The HTTP gossip port stays plain HTTP.
+    /// TLS or plain (docs/protocol.md §1.1). The HTTP port then serves TLS too and chooses
+    /// HTTP/2 (gRPC) or HTTP/1.1 by ALPN.
     public struct TLS: Sendable, Hashable {
         /// PEM file with the server certificate first, then any intermediate certificates.
         public var certificateChainPath: String
@@ -51,10 +52,17 @@ public struct NodeConfiguration: Sendable {
     public var bindHost = "127.0.0.1"
     /// Client TCP port; 0 picks a free one. Default 1113.
     public var tcpPort = 1113
-    /// HTTP port for `/gossip` and `/ping`; 0 picks a free one. Default 2113.
+    /// HTTP port: the gRPC client API, and `/gossip` and `/ping` over HTTP/1.1; 0 picks a free
+    /// one. Default 2113.
     public var httpPort = 2113
     /// Accounts; defaults to `admin` and `ops` (password `changeit`).
     public var users = NodeUser.defaults
+    /// No authentication and no access control on either door: every request runs as an admin
+    /// (`esdb node --insecure`, KurrentDB's meaning). Off by default: both doors authenticate,
+    /// in cleartext unless ``tls`` is set.
+    public var insecure = false
+    /// Whether requests are authenticated and checked against ACLs (not ``insecure``).
+    public var authenticates: Bool { !insecure }
     /// Deny anonymous access to every stream.
     public var denyAnonymous = false
     /// When set, the node acts as a follower of this leader: `require_leader` requests get NotHandled(NotLeader).
