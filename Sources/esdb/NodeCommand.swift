@@ -8,10 +8,14 @@ import NIOCore
 struct NodeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node",
-        abstract: "Run a durable single node that speaks EventStoreDB's TCP protocol.",
+        abstract: "Run a durable single node that speaks EventStoreDB's TCP protocol and KurrentDB's gRPC API.",
         discussion: """
-            Prints one line when ready: esdb node ready tcp=HOST:PORT http=HOST:PORT db=PATH|memory
-            (followed by ` tls=on` when --tls-cert and --tls-key are given).
+            The TCP protocol is served on --tcp-port; the gRPC client API and HTTP /gossip, /ping on --http-port.
+            Prints one line when ready:
+              esdb node ready tcp=HOST:PORT http=HOST:PORT grpc=CONNECTION-STRING db=PATH|memory
+            followed by ` tls=on` with TLS, and ` ca=PATH` (the certificate authority to trust) with --dev.
+            Security: by default both doors authenticate (accounts, ACLs) in cleartext; --tls-cert/--tls-key or
+            --dev add TLS on both ports; --insecure turns authentication and access control off.
             Default accounts: admin/changeit ($admins) and ops/changeit ($ops).
             """
     )
@@ -28,7 +32,7 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tcp-port"), help: "Client TCP port (0 picks a free port).")
     var tcpPort = 1113
 
-    @Option(name: .customLong("http-port"), help: "HTTP port for /gossip and /ping (0 picks a free port).")
+    @Option(name: .customLong("http-port"), help: "HTTP port: gRPC, and /gossip and /ping over HTTP/1.1 (0 picks a free port).")
     var httpPort = 2113
 
     @Option(name: .customLong("user"), help: "Add an account LOGIN:PASSWORD[:GROUP,...] (repeatable).")
@@ -40,8 +44,14 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("follower-of"), help: "Act as a follower of the leader at HOST:TCPPORT[:HTTPPORT].")
     var followerOf: String?
 
+    @Flag(name: .long, help: "No authentication and no access control (KurrentDB's --insecure); no TLS.")
+    var insecure = false
+
+    @Flag(name: .long, help: "Serve TLS with a development certificate for localhost and 127.0.0.1, made at start.")
+    var dev = false
+
     @Option(name: .customLong("tls-cert"), help: ArgumentHelp(
-        "Serve TLS on the TCP port with this PEM certificate chain (server certificate first).", valueName: "PEM"))
+        "Serve TLS on both ports with this PEM certificate chain (server certificate first).", valueName: "PEM"))
     var tlsCert: String?
 
     @Option(name: .customLong("tls-key"), help: ArgumentHelp(
@@ -85,6 +95,10 @@ struct NodeCommand: AsyncParsableCommand {
             throw ValidationError("ports must be within 0...65535")
         }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if insecure, dev || tlsCert != nil {
+            throw ValidationError("--insecure serves no TLS: it excludes --dev and --tls-cert")
+        }
+        if dev, tlsCert != nil { throw ValidationError("--dev makes its own certificate: it excludes --tls-cert") }
         switch (tlsCert, tlsKey) {
         case (.some, nil): throw ValidationError("--tls-cert needs --tls-key (the certificate's private key)")
         case (nil, .some): throw ValidationError("--tls-key needs --tls-cert (the certificate chain)")
@@ -100,6 +114,13 @@ struct NodeCommand: AsyncParsableCommand {
         return (NodeConfiguration.Endpoint(host: parts[0], port: tcp), http)
     }
 
+    /// The connection string a gRPC client uses for this node (no credentials: they are the user's).
+    static func connectionString(_ endpoint: NodeConfiguration.Endpoint, tls: Bool, caFile: String?) -> String {
+        let host = tls && endpoint.host == "127.0.0.1" ? "localhost" : endpoint.host
+        if !tls { return "esdb://\(host):\(endpoint.port)?tls=false" }
+        return "esdb://\(host):\(endpoint.port)" + (caFile.map { "?tlsCaFile=\($0)" } ?? "")
+    }
+
     /// The default data directory: `$XDG_DATA_HOME/esdb/default` (or `~/.local/share/esdb/default`).
     static func defaultDataDirectory() -> String {
         let environment = ProcessInfo.processInfo.environment
@@ -109,7 +130,8 @@ struct NodeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = NodeConfiguration(storage: mem ? .memory : .file((db ?? Self.defaultDataDirectory()) + "/events.sqlite"))
+        let dataDirectory = db ?? Self.defaultDataDirectory()
+        var configuration = NodeConfiguration(storage: mem ? .memory : .file(dataDirectory + "/events.sqlite"))
         configuration.bindHost = bind
         configuration.tcpPort = tcpPort
         configuration.httpPort = httpPort
@@ -118,8 +140,23 @@ struct NodeCommand: AsyncParsableCommand {
         configuration.runProjections = ProjectionMode(rawValue: runProjections.lowercased()) ?? .none
         configuration.startStandardProjections = startStandardProjections
         configuration.maxConnections = maxConnections
+        configuration.insecure = insecure
         if let tlsCert, let tlsKey {
             configuration.tls = NodeConfiguration.TLS(certificateChainPath: tlsCert, privateKeyPath: tlsKey)
+        }
+        var developmentCertificates: DevelopmentCertificates?
+        if dev {
+            // Kept with a durable database (clients keep trusting it); per run for --mem.
+            let directory = mem
+                ? FileManager.default.temporaryDirectory.appendingPathComponent("esdb-dev-\(getpid())").path
+                : dataDirectory + "/dev-certs"
+            do {
+                developmentCertificates = try DevelopmentCertificates.prepare(in: directory)
+            } catch {
+                printError("esdb node: could not make the development certificate in \(directory): \(error)")
+                throw ExitCode(1)
+            }
+            configuration.tls = developmentCertificates?.tls
         }
         if let followerOf, let (leader, leaderHTTP) = Self.parseFollower(followerOf) {
             configuration.followerOf = leader
@@ -135,7 +172,10 @@ struct NodeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let tls = configuration.tls == nil ? "" : " tls=on"
-        let ready = "esdb node ready tcp=\(node.tcpEndpoint) http=\(node.httpEndpoint) db=\(node.databaseDescription)\(tls)\n"
+        let ca = developmentCertificates.map { " ca=\($0.caCertificatePath)" } ?? ""
+        let grpc = Self.connectionString(node.httpEndpoint, tls: configuration.tls != nil, caFile: developmentCertificates?.caCertificatePath)
+        let ready = "esdb node ready tcp=\(node.tcpEndpoint) http=\(node.httpEndpoint) grpc=\(grpc) "
+            + "db=\(node.databaseDescription)\(tls)\(ca)\n"
         FileHandle.standardOutput.write(Data(ready.utf8))
         let signal = await SignalWaiter.waitForTermination()
         logger.notice("received \(signal), shutting down")

@@ -32,7 +32,7 @@ import pytest
 REPO_ROOT = Path(__file__).resolve().parents[2]
 READY_RE = re.compile(
     r"^esdb node ready tcp=(?P<tcp_host>[^\s:]+):(?P<tcp_port>\d+)"
-    r" http=(?P<http_host>[^\s:]+):(?P<http_port>\d+) db=(?P<db>\S+)\s*$"
+    r" http=(?P<http_host>[^\s:]+):(?P<http_port>\d+)(?: grpc=\S+)? db=(?P<db>\S+)(?: .*)?$"
 )
 STARTUP_TIMEOUT = float(os.environ.get("ESDB_INTEROP_STARTUP", "20"))
 STOP_TIMEOUT = 10.0

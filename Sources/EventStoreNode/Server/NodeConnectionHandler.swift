@@ -216,7 +216,7 @@ final class NodeConnectionHandler: ChannelInboundHandler {
                             payload: ByteBuffer(string: "No user credentials provided.")))
             return
         }
-        if let user = user(for: credentials) {
+        if let user = node.configuration.authenticates ? user(for: credentials) : NodeUser.system {
             defaultCredentials = .accepted(user)
             send(TCPPackage(command: .authenticated, correlationID: package.correlationID))
         } else {
@@ -231,8 +231,10 @@ final class NodeConnectionHandler: ChannelInboundHandler {
         return node.engine.users.authenticate(login: login, password: password)
     }
 
-    /// The caller of a request: `.some(nil)` is anonymous, `nil` means not authenticated.
+    /// The caller of a request: `.some(nil)` is anonymous, `nil` means not authenticated. Under
+    /// `--insecure` every request runs as the node's own admin, whatever credentials it carries.
     private func caller(of package: TCPPackage) -> NodeUser?? {
+        guard node.configuration.authenticates else { return .some(NodeUser.system) }
         if let credentials = package.credentials {
             guard let user = user(for: credentials) else { return nil }
             return .some(user)

@@ -15,6 +15,14 @@ extension EventStoreNodeServer {
         trustedCA: String? = nil,
         _ body: (NodeGRPCClient) async throws -> T
     ) async throws -> T {
+        try await Self.withGRPCClient(to: httpEndpoint, trustedCA: trustedCA, body)
+    }
+
+    /// Runs `body` with a gRPC client connected to `endpoint` (a node's HTTP port); closes it afterwards.
+    static func withGRPCClient<T: Sendable>(
+        to endpoint: NodeConfiguration.Endpoint, trustedCA: String? = nil,
+        _ body: (NodeGRPCClient) async throws -> T
+    ) async throws -> T {
         let security: HTTP2ClientTransport.Posix.TransportSecurity
         if let trustedCA {
             security = .tls { config in
@@ -26,7 +34,7 @@ extension EventStoreNodeServer {
         var config = HTTP2ClientTransport.Posix.Config.defaults
         config.connection.maxIdleTime = nil
         let transport = try HTTP2ClientTransport.Posix(
-            target: .ipv4(address: httpEndpoint.host, port: httpEndpoint.port), transportSecurity: security, config: config)
+            target: .ipv4(address: endpoint.host, port: endpoint.port), transportSecurity: security, config: config)
         return try await GRPCCore.withGRPCClient(transport: transport) { client in try await body(client) }
     }
 }

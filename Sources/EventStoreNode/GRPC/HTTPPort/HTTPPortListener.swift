@@ -96,8 +96,12 @@ enum HTTPPortProtocol: Sendable {
 }
 
 extension NIOSSLContext {
-    /// The server context of the HTTP port: the node's certificate with ALPN `h2` and `http/1.1`.
+    /// The server context of the HTTP port: the node's certificate with ALPN `http/1.1` and `h2`.
+    ///
+    /// The server's order wins: a client offering both (a browser, curl) gets HTTP/1.1 and so
+    /// `/gossip` and `/ping`, while gRPC clients, which offer only `h2`, get HTTP/2. (The HTTP/2
+    /// side serves gRPC only.)
     static func httpPort(for tls: NodeConfiguration.TLS) throws -> NIOSSLContext {
-        try NodeTLSError.makeContext(for: tls, applicationProtocols: ["h2", "http/1.1"])
+        try NodeTLSError.makeContext(for: tls, applicationProtocols: ["http/1.1", "h2"])
     }
 }
