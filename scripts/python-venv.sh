@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Creates (idempotently) the Python virtualenv used by the interop tests and prints its path.
+# Creates (idempotently) a Python virtualenv used by the interop tests and prints its path.
 #
 #   scripts/python-venv.sh          -> prints e.g. /work/main/.venv on stdout (everything else: stderr)
 #
-# Pins live in Tests/Interop/requirements.txt. A stamp file inside the venv records a hash of that
+# Pins live in Tests/Interop/requirements.txt (photonpump, TCP) or, with ESDB_REQUIREMENTS,
+# Tests/InteropGRPC/requirements.txt (kurrentdbclient, gRPC): the two need different protobuf runtimes. A stamp file inside the venv records a hash of that
 # file plus the interpreter version; when it matches (and the venv's python still runs) the script
 # returns at once without touching pip.
 #
 # Environment:
-#   ESDB_VENV   venv directory (default: <repo>/.venv)
-#   PYTHON      interpreter used to create it (default: python3)
+#   ESDB_VENV          venv directory (default: <repo>/.venv)
+#   ESDB_REQUIREMENTS  pinned requirements file (default: <repo>/Tests/Interop/requirements.txt)
+#   ESDB_VENV_CHECK    Python statement that must run in the finished venv (default: imports photonpump)
+#   PYTHON             interpreter used to create it (default: python3)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ESDB_VENV:-$ROOT/.venv}"
-REQ="$ROOT/Tests/Interop/requirements.txt"
+REQ="${ESDB_REQUIREMENTS:-$ROOT/Tests/Interop/requirements.txt}"
+CHECK="${ESDB_VENV_CHECK:-import photonpump, google.protobuf, pytest}"
 PY="${PYTHON:-python3}"
 STAMP="$VENV/.esdb-requirements.sha256"
 
@@ -71,10 +75,10 @@ fi
 "${PIP[@]}" install -q --no-build-isolation -r "$REQ" >&2
 "${PIP[@]}" check >&2
 
-# Sanity: photonpump imports with the pinned runtime (the env var only matters for protobuf >= 4).
-PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python "$VENV/bin/python" -c \
-    'import photonpump, google.protobuf, pytest' >&2 \
-    || { log "photonpump does not import in $VENV"; exit 1; }
+# Sanity: the client imports with the pinned runtime (for photonpump the env var only matters on
+# protobuf >= 4; kurrentdbclient's generated code needs the default implementation, which it keeps).
+if [ -z "${ESDB_REQUIREMENTS:-}" ]; then export PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python; fi
+"$VENV/bin/python" -c "$CHECK" >&2 || { log "'$CHECK' fails in $VENV"; exit 1; }
 
 echo "$want" >"$STAMP"
 log "ready: $VENV"

@@ -132,7 +132,8 @@ public final class EventStoreNodeServer: Sendable {
             let door: GRPCDoor
             do {
                 door = try await GRPCDoor.start(node: context, sslContext: httpSSLContext, members: members) { channel in
-                    connections.add(channel, limit: configuration.maxConnections)
+                    connections.acceptedHTTP.add(1, ordering: .relaxed)
+                    return connections.add(channel, limit: configuration.maxConnections)
                 }
             } catch {
                 try? await tcpChannel.close()
@@ -170,6 +171,9 @@ public final class EventStoreNodeServer: Sendable {
 
     /// The storage's fault injection, for tests (see ``StorageFaults``).
     package var storageFaults: StorageFaults { storage.faults }
+
+    /// Connections accepted on the HTTP port so far (HTTP/1.1 and gRPC), for tests.
+    package var acceptedHTTPConnections: Int { connections.acceptedHTTP.load(ordering: .relaxed) }
 
     /// Connections borrowed from the storage's reader pool so far (one per read), for tests.
     package var storageReadCount: Int { storage.reader.checkoutCount }
@@ -241,6 +245,8 @@ private final class PortBox: Sendable {
 /// The node's open client connections, so shutdown can close them.
 private final class ConnectionRegistry: Sendable {
     private let channels = Mutex([ObjectIdentifier: any Channel]())
+    /// Connections accepted on the HTTP port so far.
+    let acceptedHTTP = Atomic<Int>(0)
 
     /// Registers `channel` unless `limit` channels are open already; false when refused.
     func add(_ channel: any Channel, limit: Int) -> Bool {

@@ -1,0 +1,60 @@
+"""Fixtures for the kurrentdbclient (gRPC) interop tests: start our `esdb node` and point a stock
+kurrentdbclient at its HTTP port. The node launcher is shared with the photonpump suite
+(Tests/Interop/esdb_node.py)."""
+
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+sys.path.append(str(Path(__file__).resolve().parents[1] / "Interop"))
+
+from esdb_node import NodeFactory, _check_node_alive, start_node  # noqa: E402
+
+from kurrentdbclient import KurrentDBClient  # noqa: E402
+
+
+def grpc_client(node, credentials: str = "admin:changeit@", **options) -> KurrentDBClient:
+    """A kurrentdbclient for `node`'s HTTP port, as a user would write its connection string."""
+    if node.tls:
+        with open(node.ca) as ca:
+            return KurrentDBClient(uri=f"kdb://{credentials}localhost:{node.http_port}", root_certificates=ca.read(), **options)
+    return KurrentDBClient(uri=f"kdb://{credentials}{node.http_host}:{node.http_port}?Tls=false", **options)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+def node():
+    """One in-memory node (cleartext, with authentication) shared by tests that write their own streams."""
+    n = start_node()
+    yield n
+    n.stop()
+
+
+@pytest.fixture
+def fresh_node():
+    """Factory for private nodes: `fresh_node("--insecure")`, `fresh_node("--dev")`."""
+    factory = NodeFactory()
+    yield factory
+    factory.stop_all()
+
+
+@pytest.fixture
+def client(node):
+    c = grpc_client(node)
+    yield c
+    c.close()
+
+
+@pytest.fixture(autouse=True)
+def _node_still_running(request):
+    shared = request.getfixturevalue("node") if "node" in request.fixturenames else None
+    if shared is not None:
+        _check_node_alive(shared)
+    yield
+    if shared is not None:
+        _check_node_alive(shared)
