@@ -56,6 +56,12 @@ final class GossipHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// A request the HTTP parser cannot read has been answered 400 by NIO's error handler; the
+    /// connection is closed (the parser cannot recover its place in the byte stream).
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         let (status, body): (HTTPResponseStatus, JSONValue)

@@ -2,7 +2,8 @@ import NIOCore
 
 /// The first handler of a cleartext connection on the HTTP port: waits for enough bytes to tell
 /// the HTTP/2 connection preface from an HTTP/1.1 request line, installs that protocol's pipeline
-/// behind itself, replays what it has read and leaves.
+/// behind itself, replays what it has read and leaves. A connection that has not said which
+/// protocol it speaks within ``timeout`` is closed (it would hold a connection slot forever).
 final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -10,11 +11,37 @@ final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
     /// What every HTTP/2 client sends first when it knows the server speaks HTTP/2 (RFC 9113 §3.4).
     static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
-    private let route: (HTTPPortProtocol, any Channel) throws -> Void
-    private var buffered: ByteBuffer?
+    /// How long a new connection may take to send its first bytes.
+    static let defaultTimeout = TimeAmount.seconds(10)
 
-    init(route: @escaping (HTTPPortProtocol, any Channel) throws -> Void) {
+    private let route: (HTTPPortProtocol, any Channel) throws -> Void
+    private let timeout: TimeAmount
+    private var buffered: ByteBuffer?
+    private var deadline: Scheduled<Void>?
+
+    init(timeout: TimeAmount = HTTPVersionSniffer.defaultTimeout, route: @escaping (HTTPPortProtocol, any Channel) throws -> Void) {
+        self.timeout = timeout
         self.route = route
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { armDeadline(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+    }
+
+    private func armDeadline(context: ChannelHandlerContext) {
+        guard deadline == nil else { return }
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        deadline = context.eventLoop.scheduleTask(in: timeout) { loopBound.value.close(promise: nil) }
     }
 
     /// The protocol `bytes` begin, or nil while they are a strict prefix of the preface.
@@ -40,6 +67,8 @@ final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         buffered = nil
+        deadline?.cancel()
+        deadline = nil
         context.fireChannelRead(wrapInboundOut(bytes))
         context.fireChannelReadComplete()
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
@@ -47,6 +76,8 @@ final class HTTPVersionSniffer: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         buffered = nil
+        deadline?.cancel()
+        deadline = nil
         context.fireChannelInactive()
     }
 }
