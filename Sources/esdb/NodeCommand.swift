@@ -35,7 +35,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("http-port"), help: "HTTP port: gRPC, and /gossip and /ping over HTTP/1.1 (0 picks a free port).")
     var httpPort = 2113
 
-    @Option(name: .customLong("user"), help: "Add an account LOGIN:PASSWORD[:GROUP,...] (repeatable).")
+    @Option(name: .customLong("user"), help: ArgumentHelp(
+        "Add an account LOGIN:PASSWORD[:GROUP,...] (repeatable), stored if the database has no such account yet "
+            + "(an existing account keeps its stored password and groups)."))
     var users: [String] = []
 
     @Flag(name: .customLong("deny-anonymous"), help: "Deny anonymous access to every stream.")

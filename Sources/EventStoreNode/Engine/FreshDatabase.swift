@@ -22,13 +22,10 @@ enum FreshDatabase {
             let hashed = PasswordHash(password: password)
             let userStream = "$user-" + account.login
             events.append((StreamNames.metastream(of: userStream), SystemEventTypes.metadata, true,
-                           Array(#"{"$acl":{"$w":"$admins","$d":"$admins","$mw":"$admins"}}"#.utf8)))
-            let created = JSONValue.object([
-                ("loginName", .string(account.login)), ("fullName", .string(account.fullName)),
-                ("salt", .string(hashed.salt)), ("hash", .string(hashed.hash)), ("groups", .array([.string(account.group)])),
-            ])
-            events.append((userStream, "$UserCreated", true, Array(created.compactText.utf8)))
-            events.append(("$users", "$User", false, Array(account.login.utf8)))
+                           UserStreams.accountStreamMetadata))
+            let created = UserRecord(login: account.login, fullName: account.fullName, groups: [account.group], password: hashed)
+            events.append((userStream, UserStreams.created, true, created.json))
+            events.append((UserStreams.index, UserStreams.indexEntryType, false, Array(account.login.utf8)))
         }
         events.append((StreamNames.metastream(of: "$scavenges"), SystemEventTypes.metadata, true,
                        Array(#"{"$maxAge":2592000,"$acl":{"$r":"$ops","$w":[],"$d":[],"$mr":[],"$mw":[]}}"#.utf8)))
@@ -47,6 +44,26 @@ extension WriterState {
                 isJSON: event.isJSON, data: event.data, metadata: [], createdMs: context.now))
             heads[event.stream] = number
             try recordWritten([recorded], context: context, batch: &batch)
+        }
+    }
+}
+
+extension WriterState {
+    /// Creates each of the configured accounts (`--user`, admin and ops included) whose stream
+    /// never existed: in a fresh database those ``FreshDatabase`` did not write, in an existing
+    /// one those added to the configuration since. A stored account keeps its stored password and
+    /// groups, and a deleted one stays deleted (as the server treats its default accounts).
+    mutating func seedMissingAccounts(_ users: [NodeUser], context: WriteContext, batch: inout WriteBatch) throws {
+        var seen = Set<String>()
+        for user in users where seen.insert(user.login).inserted {
+            let configured = users.last { $0.login == user.login } ?? user
+            let stream = UserStreams.account(configured.login)
+            guard try head(of: stream, in: batch.log) < 0, try head(of: StreamNames.metastream(of: stream), in: batch.log) < 0
+            else { continue }
+            let fullName = FreshDatabase.accounts.first { $0.login == configured.login }?.fullName ?? configured.login
+            let record = UserRecord(login: configured.login, fullName: fullName, groups: configured.groups,
+                                    password: PasswordHash(password: configured.password))
+            _ = try createAccount(record, context: context, batch: &batch)
         }
     }
 }

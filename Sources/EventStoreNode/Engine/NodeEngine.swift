@@ -13,7 +13,8 @@ final class NodeEngine: Sendable {
     let view: CommittedView
     let hub: SubscriptionHub
     let access: AccessControl
-    let users: UserDirectory
+    /// The accounts both doors authenticate against, kept current after each commit.
+    let users: UserStore
     /// Persistent subscription groups (competing consumers).
     let persistent: PersistentSubscriptions
     private let threadPool: NIOThreadPool
@@ -25,12 +26,13 @@ final class NodeEngine: Sendable {
     let tasks = RequestTasks()
 
     init(
-        storage: NodeStorage, access: AccessControl, users: UserDirectory, threadPool: NIOThreadPool,
-        transactionLimits: TransactionLimits = TransactionLimits(), runsStandardProjections: Bool = false,
-        seedUsers: [NodeUser] = NodeUser.defaults
+        storage: NodeStorage, access: AccessControl, accounts: [NodeUser] = NodeUser.defaults, threadPool: NIOThreadPool,
+        transactionLimits: TransactionLimits = TransactionLimits(), runsStandardProjections: Bool = false
     ) throws {
         let view = CommittedView()
         try storage.reader.withLog { (log) throws in try view.loadSettings(from: log) }
+        let users = UserStore()
+        try storage.reader.withLog { (log) throws in try users.load(from: log) }
         let lastPosition = try storage.reader.withLog { (log) throws in try log.lastPosition() }
         let hub = SubscriptionHub(lastCommitted: lastPosition)
         let persistent = PersistentSubscriptions()
@@ -58,6 +60,7 @@ final class NodeEngine: Sendable {
             },
             didCommit: { _, records in
                 view.apply(records)
+                users.apply(records)
                 // Fan-out leaves the writer thread: subscriber filters and link resolution must
                 // not delay the next commit.
                 fanOut.async {
@@ -72,15 +75,19 @@ final class NodeEngine: Sendable {
                 persistent.committed(records)
                 projector.committed(records)
             })
-        try Self.seedIfFresh(writer: writer, users: seedUsers, access: access)
+        try Self.seedIfFresh(writer: writer, users: accounts, access: access)
         try projector.start(writer: writer, reader: reader)
         persistent.start(engine: self)
     }
 
-    /// Writes what a fresh server writes first into an empty log (``FreshDatabase``); waits for it.
+    /// Writes what a fresh server writes first into an empty log (``FreshDatabase``), then the
+    /// configured accounts not stored yet; waits for it.
     private static func seedIfFresh(writer: GroupCommitWriter<WriterState>, users: [NodeUser], access: AccessControl) throws {
         let context = WriteContext(user: .system, access: access, now: currentEpochMilliseconds())
-        try writer.submitAndWait { state, batch in try state.seedFreshDatabase(users: users, context: context, batch: &batch) }
+        try writer.submitAndWait { state, batch in
+            try state.seedFreshDatabase(users: users, context: context, batch: &batch)
+            try state.seedMissingAccounts(users, context: context, batch: &batch)
+        }
     }
 
     // MARK: Writes

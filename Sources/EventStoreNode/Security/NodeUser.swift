@@ -1,8 +1,9 @@
-/// A user account known to the node.
+/// A user: an account to seed (`--user`), or the principal a request runs as once its
+/// credentials matched a stored account (``UserStore``), which carries no password.
 public struct NodeUser: Sendable, Hashable {
     /// The login name.
     public var login: String
-    /// The password, compared as given.
+    /// The password of an account to seed; empty for an authenticated principal.
     public var password: String
     /// Group (role) names, e.g. `$admins`.
     public var groups: [String]
@@ -40,22 +41,4 @@ public enum SystemRoles {
     public static let ops = "$ops"
     /// Everyone, anonymous included.
     public static let all = "$all"
-}
-
-/// Checks credentials against the node's accounts.
-public struct UserDirectory: Sendable {
-    private var users: [String: NodeUser]
-
-    /// Creates a directory; later entries with the same login replace earlier ones.
-    public init(_ users: [NodeUser]) {
-        var table: [String: NodeUser] = [:]
-        for user in users { table[user.login] = user }
-        self.users = table
-    }
-
-    /// The user whose login and password match, or `nil`.
-    public func authenticate(login: String, password: String) -> NodeUser? {
-        guard let user = users[login], user.password == password else { return nil }
-        return user
-    }
 }

@@ -26,7 +26,7 @@ package final class DetachedNode: Sendable {
         }
         do {
             engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
-                                    users: UserDirectory(configuration.users), threadPool: threadPool,
+                                    accounts: configuration.users, threadPool: threadPool,
                                     transactionLimits: configuration.transactionLimits,
                                     runsStandardProjections: configuration.runsStandardProjections)
         } catch {

@@ -74,10 +74,9 @@ public final class EventStoreNodeServer: Sendable {
         threadPool.start()
         do {
             let engine = try NodeEngine(storage: storage, access: AccessControl(denyAnonymous: configuration.denyAnonymous),
-                                        users: UserDirectory(configuration.users), threadPool: threadPool,
+                                        accounts: configuration.users, threadPool: threadPool,
                                         transactionLimits: configuration.transactionLimits,
-                                        runsStandardProjections: configuration.runsStandardProjections,
-                                        seedUsers: configuration.users)
+                                        runsStandardProjections: configuration.runsStandardProjections)
             let leaderInfo = configuration.followerOf.map { leader in
                 var info = ESNotHandled.LeaderInfo()
                 info.externalTcpAddress = leader.host

@@ -55,7 +55,9 @@ public struct NodeConfiguration: Sendable {
     /// HTTP port: the gRPC client API, and `/gossip` and `/ping` over HTTP/1.1; 0 picks a free
     /// one. Default 2113.
     public var httpPort = 2113
-    /// Accounts; defaults to `admin` and `ops` (password `changeit`).
+    /// Accounts to seed; defaults to `admin` and `ops` (password `changeit`). Each is stored in the
+    /// log when the database has no such account yet; a stored account (created earlier, or changed
+    /// through the gRPC Users service) keeps what is stored, and a deleted one stays deleted.
     public var users = NodeUser.defaults
     /// No authentication and no access control on either door: every request runs as an admin
     /// (`esdb node --insecure`, KurrentDB's meaning). Off by default: both doors authenticate,

@@ -19,9 +19,12 @@ final class NodeConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = TCPPackage
     typealias OutboundOut = TCPPackage
 
+    /// The connection's credentials from `Authenticate`: kept as given and checked again on each
+    /// request (cheap: ``UserStore`` remembers verified passwords), so a disabled, deleted or
+    /// regrouped account takes effect on the connection's next request, as on the server.
     enum DefaultCredentials {
         case none
-        case accepted(NodeUser)
+        case accepted(TCPCredentials)
         case rejected
     }
 
@@ -216,8 +219,8 @@ final class NodeConnectionHandler: ChannelInboundHandler {
                             payload: ByteBuffer(string: "No user credentials provided.")))
             return
         }
-        if let user = node.configuration.authenticates ? user(for: credentials) : NodeUser.system {
-            defaultCredentials = .accepted(user)
+        if !node.configuration.authenticates || user(for: credentials) != nil {
+            defaultCredentials = .accepted(credentials)
             send(TCPPackage(command: .authenticated, correlationID: package.correlationID))
         } else {
             defaultCredentials = .rejected
@@ -241,7 +244,9 @@ final class NodeConnectionHandler: ChannelInboundHandler {
         }
         switch defaultCredentials {
         case .none: return .some(nil)
-        case .accepted(let user): return .some(user)
+        case .accepted(let credentials):
+            guard let user = user(for: credentials) else { return nil }
+            return .some(user)
         case .rejected: return nil
         }
     }
