@@ -62,3 +62,11 @@ extension RPCError {
         metadata[stringValues: key].first(where: { _ in true })
     }
 }
+
+/// Bytes as they are: a serializer and deserializer for raw gRPC messages (bad-input tests).
+struct RawBytes: MessageSerializer, MessageDeserializer {
+    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
+    func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> [UInt8] {
+        serializedMessageBytes.withUnsafeBytes { Array($0) }
+    }
+}

@@ -133,11 +133,6 @@ import Testing
 /// The node neither answered nor closed the connection within the deadline.
 private struct ExchangeTimedOut: Error {}
 
-/// Bytes as they are: a serializer for raw gRPC messages.
-private struct RawBytes: MessageSerializer {
-    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
-}
-
 extension CallOptions {
     /// These options with `change` applied.
     func with(_ change: (inout CallOptions) -> Void) -> CallOptions {
