@@ -162,8 +162,8 @@ import Testing
                 // Two events within the per-event limit that together pass the append limit.
                 let half = Data(repeating: 0x62, count: 9 * 1024 * 1024)
                 let append = await #expect(throws: RPCError.self) {
-                    _ = try await streams.append([.options("big-2"), .event(contentType: nil, data: half)
-                        .withContentType(), .event(data: half).withContentType()])
+                    _ = try await streams.append([.options("big-2"), .event(data: half).withOctetStream(),
+                                                  .event(data: half).withOctetStream()])
                 }
                 #expect(append?.code == .invalidArgument)
                 #expect(append?.exception == "maximum-append-size-exceeded")
@@ -171,14 +171,5 @@ import Testing
                 #expect(events.map(\.isStreamNotFound) == [true])
             }
         }
-    }
-}
-
-extension AppendReq {
-    /// The event with an octet-stream content type.
-    fileprivate func withContentType() -> AppendReq {
-        var copy = self
-        copy.proposedMessage.metadata["content-type"] = "application/octet-stream"
-        return copy
     }
 }
