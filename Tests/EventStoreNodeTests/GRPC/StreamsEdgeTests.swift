@@ -102,6 +102,30 @@ import Testing
         }
     }
 
+    @Test func aCancelledReadStopsReading() async throws {
+        try await withInMemoryNode { node in
+            try await node.withStreams { streams in
+                for batch in 0..<20 { try await streams.fill("cancel-read", count: 250, from: batch * 250) }
+            }
+            // A client with a 64 KiB window: the node must wait for it long before the read ends.
+            try await node.withStreams(windowSize: 65_535) { streams in
+                let before = node.storageReadCount
+                let first = try await streams.read(.stream("cancel-read", count: 5_000), metadata: .admin) { response in
+                    var reader = SubscriptionReader(response)
+                    return try await reader.events(10).map(\.event.streamRevision)
+                }
+                #expect(first == Array(0..<10))
+                // Once the reads have stopped, far fewer pages than the 157 of the whole read were read.
+                var last = node.storageReadCount
+                #expect(await eventually(every: .milliseconds(200)) {
+                    defer { last = node.storageReadCount }
+                    return node.storageReadCount == last
+                })
+                #expect(node.storageReadCount - before < 100, "\(node.storageReadCount - before) reads")
+            }
+        }
+    }
+
     @Test func allSubscriptionFromEndIsLiveOnly() async throws {
         try await withInMemoryNode { node in
             try await node.withStreams { streams in

@@ -17,6 +17,17 @@ extension EventStoreNodeServer {
     func withStreams<T: Sendable>(trustedCA: String? = nil, _ body: (StreamsClient) async throws -> T) async throws -> T {
         try await withGRPCClient(trustedCA: trustedCA) { client in try await body(StreamsClient(wrapping: client)) }
     }
+
+    /// Runs `body` with a cleartext Streams client whose HTTP/2 window is `windowSize` bytes, so
+    /// the node must wait for it after that much unread data.
+    func withStreams<T: Sendable>(windowSize: Int, _ body: (StreamsClient) async throws -> T) async throws -> T {
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.connection.maxIdleTime = nil
+        config.http2.targetWindowSize = windowSize
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .ipv4(address: httpEndpoint.host, port: httpEndpoint.port), transportSecurity: .plaintext, config: config)
+        return try await GRPCCore.withGRPCClient(transport: transport) { client in try await body(StreamsClient(wrapping: client)) }
+    }
 }
 
 /// An expected revision of an append, delete or tombstone.

@@ -8,6 +8,9 @@ extension StreamsService {
     /// How many appends one BatchAppend call may have open (options seen, `is_final` not yet): each
     /// holds its events in memory until it is written.
     static let maxOpenBatchAppends = 64
+    /// The bytes of events all open appends of one call may hold together; the append whose events
+    /// would pass it is refused as too large.
+    static let maxOpenBatchAppendBytes = 4 * grpcMaxAppendSize
 
     /// `BatchAppend`: requests are grouped by `correlation_id`; the first of a group carries its
     /// options, `is_final` ends it and writes it; each group gets one answer with a
@@ -42,7 +45,8 @@ extension StreamsService {
                     }
                 }
                 guard var batch = open[id] else { continue }
-                if let error = batch.add(message.proposedMessages) {
+                let heldElsewhere = open.values.reduce(0) { $0 + $1.size } - batch.size
+                if let error = batch.add(message.proposedMessages, budget: Self.maxOpenBatchAppendBytes - heldElsewhere) {
                     open[id] = nil
                     try await writer.write(batch.response(error: error))
                     continue
@@ -79,7 +83,8 @@ struct OpenBatchAppend {
     /// When the group must be complete, from `deadline` (a duration) or `deadline_21_10_0` (a time).
     let deadline: Date?
     private(set) var events: [ProposedEvent] = []
-    private var size = 0
+    /// The events' bytes, as counted against the append size limit.
+    private(set) var size = 0
 
     /// A group from its first request; a group that cannot start is answered at once.
     static func start(
@@ -124,8 +129,9 @@ struct OpenBatchAppend {
             expectedOption: options.expectedStreamPosition!, deadline: deadline))
     }
 
-    /// Adds a chunk of events; the error that ends the group, if one is refused.
-    mutating func add(_ messages: [EventStore_Client_Streams_BatchAppendReq.ProposedMessage]) -> BatchAppendError? {
+    /// Adds a chunk of events; the error that ends the group, if one is refused or the group's
+    /// size passes the append limit or `budget` (what the call's other open groups leave).
+    mutating func add(_ messages: [EventStore_Client_Streams_BatchAppendReq.ProposedMessage], budget: Int) -> BatchAppendError? {
         for message in messages {
             let event: ProposedEvent
             do {
@@ -136,7 +142,7 @@ struct OpenBatchAppend {
                 return .badRequest(error.message)
             }
             size += event.sizeOnDisk
-            if size > grpcMaxAppendSize { return .maximumAppendSizeExceeded }
+            if size > min(grpcMaxAppendSize, budget) { return .maximumAppendSizeExceeded }
             events.append(event)
         }
         return nil
