@@ -9,6 +9,8 @@ struct EventFilter: Sendable {
     enum Matcher: Sendable {
         case prefixes([String])
         case regex(SafeRegex)
+        /// A subject matches when this regex (anchored at the start) does not: a pattern `^(?!X)`.
+        case excluding(SafeRegex)
         case everything
     }
 
@@ -24,8 +26,48 @@ struct EventFilter: Sendable {
         } else if filter.type == .prefix {
             matcher = .prefixes(filter.data)
         } else {
-            matcher = .regex(try SafeRegex(filter.data[0]))
+            matcher = try Self.regexMatcher(filter.data[0])
         }
+    }
+
+    /// A regex filter's matcher. ``SafeRegex`` has no lookaround, but a pattern that is one leading
+    /// negative lookahead, `^(?!X)` (or `^(?!X).*`), is the negation of `^(?:X)` — the shape
+    /// kurrentdbclient sends for its default exclusion of system events — so it runs as that.
+    static func regexMatcher(_ pattern: String) throws(SafeRegexError) -> Matcher {
+        if let excluded = leadingNegativeLookahead(pattern) { return .excluding(try SafeRegex("^(?:" + excluded + ")")) }
+        return .regex(try SafeRegex(pattern))
+    }
+
+    /// `X` when `pattern` is exactly `^(?!X)` or `^(?!X).*`; nil for any other pattern.
+    static func leadingNegativeLookahead(_ pattern: String) -> String? {
+        let scalars = Array(pattern.unicodeScalars)
+        guard scalars.count > 4, String(String.UnicodeScalarView(scalars[0..<4])) == "^(?!" else { return nil }
+        var (index, depth, inClass) = (4, 1, false)
+        while index < scalars.count {
+            switch scalars[index] {
+            case "\\":
+                index += 1  // the escaped scalar is skipped below
+            case "[" where !inClass:
+                inClass = true
+                // `]` right after `[` or `[^` is a literal.
+                if index + 1 < scalars.count, scalars[index + 1] == "^" { index += 1 }
+                if index + 1 < scalars.count, scalars[index + 1] == "]" { index += 1 }
+            case "]" where inClass:
+                inClass = false
+            case "(" where !inClass:
+                depth += 1
+            case ")" where !inClass:
+                depth -= 1
+            default:
+                break
+            }
+            if depth == 0 { break }
+            index += 1
+        }
+        guard depth == 0 else { return nil }
+        let rest = String(String.UnicodeScalarView(scalars[(index + 1)...]))
+        guard rest.isEmpty || rest == ".*" else { return nil }
+        return String(String.UnicodeScalarView(scalars[4..<index]))
     }
 
     func matches(_ event: RecordedLogEvent) -> Bool {
@@ -34,6 +76,7 @@ struct EventFilter: Sendable {
         case .everything: return true
         case .prefixes(let prefixes): return prefixes.contains { subject.hasPrefix($0) }
         case .regex(let regex): return regex.matches(subject)
+        case .excluding(let regex): return !regex.matches(subject)
         }
     }
 }
@@ -136,6 +179,7 @@ extension ReadContext {
             for record in records {
                 inspected += 1
                 consumed += 1
+                reply.lastConsidered = record.position
                 cursor = forward ? Self.position(after: record) : record.position
                 if filter.matches(record) { matched.append(record) }
                 if matched.count == maxCount { break }
@@ -143,6 +187,7 @@ extension ReadContext {
             if consumed == records.count, records.count < page { reachedEnd = true; break }
         }
         reply.isEndOfStream = reachedEnd
+        reply.considered = inspected
         reply.nextCommitPosition = cursor.commit
         reply.nextPreparePosition = cursor.prepare
         reply.events = try resolve(matched, resolveLinks: resolveLinks)

@@ -125,9 +125,16 @@ final class NodeEngine: Sendable {
         _ request: ESWriteEvents, events: [ProposedEvent], user: NodeUser?,
         completion: @escaping @Sendable (WriteResult) -> Void
     ) {
+        write(stream: request.eventStreamID, expected: request.expectedVersion, events: events, user: user,
+              completion: completion)
+    }
+
+    /// WriteEvents by its parts (the gRPC door's Append and BatchAppend); `completion` as above.
+    func write(
+        stream: String, expected: Int64, events: [ProposedEvent], user: NodeUser?,
+        completion: @escaping @Sendable (WriteResult) -> Void
+    ) {
         let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
-        let stream = request.eventStreamID
-        let expected = request.expectedVersion
         writeJob({ state, batch in
             try state.write(stream: stream, expected: expected, events: events, context: context, batch: &batch)
         }, completion: completion)
@@ -154,17 +161,23 @@ final class NodeEngine: Sendable {
     }
 
     func delete(_ request: ESDeleteStream, user: NodeUser?) async -> ESDeleteStreamCompleted {
-        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
-        let (stream, expected, hard) = (request.eventStreamID, request.expectedVersion, request.hardDelete)
-        let result = await writeJob { state, batch in
-            try state.delete(stream: stream, expected: expected, hard: hard, context: context, batch: &batch)
-        }
+        let result = await delete(stream: request.eventStreamID, expected: request.expectedVersion,
+                                  hard: request.hardDelete, user: user)
         var reply = ESDeleteStreamCompleted()
         reply.result = result.result
         if let message = result.message { reply.message = message }
         reply.preparePosition = result.position?.prepare ?? -1
         reply.commitPosition = result.position?.commit ?? -1
         return reply
+    }
+
+    /// DeleteStream by its parts, with the stream's version when the expected one did not hold
+    /// (the gRPC door reports it).
+    func delete(stream: String, expected: Int64, hard: Bool, user: NodeUser?) async -> WriteResult {
+        let context = WriteContext(user: user, access: access, now: currentEpochMilliseconds())
+        return await writeJob { state, batch in
+            try state.delete(stream: stream, expected: expected, hard: hard, context: context, batch: &batch)
+        }
     }
 
     func transactionStart(_ request: ESTransactionStart, user: NodeUser?) async -> ESTransactionStartCompleted {

@@ -74,6 +74,10 @@ struct AllPageReply: Sendable {
     var isEndOfStream: Bool?
     var result: Result = .success
     var error: String?
+    /// Records a filtered read looked at (matched or not), and the position of the last of them:
+    /// what a filtered subscription's checkpoints count and report.
+    var considered = 0
+    var lastConsidered: LogPosition?
 
     /// A reply that starts and ends at `position` (no events yet).
     init(at position: LogPosition, filtered: Bool) {

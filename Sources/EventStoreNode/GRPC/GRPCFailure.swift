@@ -16,6 +16,9 @@ enum GRPCFailure {
         static let loginName = "login-name"
         static let reason = "reason"
         static let maximumAppendSize = "maximum-append-size"
+        static let maximumAppendEventSize = "maximum-append-event-size"
+        static let proposedAppendEventSize = "proposed-append-event-size"
+        static let eventID = "event-id"
         static let requiredMetadataProperties = "required-metadata-properties"
     }
 
@@ -63,6 +66,14 @@ enum GRPCFailure {
     static func maximumAppendSizeExceeded(_ size: Int) -> RPCError {
         error(.invalidArgument, "Maximum Append Size of \(size) Exceeded.",
               [(Key.exception, "maximum-append-size-exceeded"), (Key.maximumAppendSize, String(size))])
+    }
+
+    /// One proposed event above the per-event limit (the server's 25.x check; its 24.x counts it
+    /// against the whole append only).
+    static func maximumAppendEventSizeExceeded(eventID: String, size: Int, limit: Int) -> RPCError {
+        error(.invalidArgument, "Event with Id: \(eventID), Size: \(size), exceeds Maximum Append Event Size of \(limit).",
+              [(Key.exception, "maximum-append-event-size-exceeded"), (Key.maximumAppendEventSize, String(limit)),
+               (Key.eventID, eventID), (Key.proposedAppendEventSize, String(size))])
     }
 
     static func missingRequiredMetadata(_ property: String) -> RPCError {

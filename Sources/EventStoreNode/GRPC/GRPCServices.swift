@@ -12,6 +12,7 @@ enum GRPCServices {
         [
             GossipService(members: members),
             ServerFeaturesService(methods: methods),
+            StreamsService(node: node),
             UsersService(node: node),
         ]
     }

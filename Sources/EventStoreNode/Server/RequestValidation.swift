@@ -13,19 +13,46 @@ extension ProposedEvent {
     /// Validates a client's event: non-empty type, 16-byte non-zero id, size within the limit.
     init(validating event: ESNewEvent, command: TCPCommand) throws(BadRequestReason) {
         // Built only on a failure: a string per event showed in the append profile.
-        var unwrap: String { "Could not unwrap network package for command \(command.name)." }
-        guard event.eventID.count == 16, event.eventID.contains(where: { $0 != 0 }) else {
-            throw BadRequestReason(text: "\(unwrap)\nEmpty eventId provided.")
-        }
-        guard !event.eventType.isEmpty else {
-            throw BadRequestReason(text: "\(unwrap)\nEmpty eventType provided.")
-        }
-        let size = event.data.count + event.metadata.count + 2 * event.eventType.utf8.count
-        guard size <= maxEventSize else {
-            throw BadRequestReason(text: "\(unwrap)\nEvent of \(size) bytes exceeds the \(maxEventSize)-byte limit.")
+        if let problem = Problem(eventID: event.eventID, type: event.eventType, dataCount: event.data.count,
+                                 metadataCount: event.metadata.count) {
+            throw BadRequestReason(text: "Could not unwrap network package for command \(command.name).\n\(problem)")
         }
         self.init(eventID: Array(event.eventID), type: event.eventType, isJSON: event.dataContentType == 1,
                   data: Array(event.data), metadata: Array(event.metadata))
+    }
+
+    /// Why a proposed event is refused, whichever door it came through.
+    enum Problem: Error, CustomStringConvertible {
+        case emptyID
+        case emptyType
+        /// `size` (data + metadata + 2 × type length) is above ``maxEventSize``.
+        case tooLarge(size: Int)
+
+        /// Checks an event's id (16 bytes, not all zero), type and size; nil when it may be written.
+        init?(eventID: some Collection<UInt8>, type: String, dataCount: Int, metadataCount: Int) {
+            guard eventID.count == 16, eventID.contains(where: { $0 != 0 }) else {
+                self = .emptyID
+                return
+            }
+            guard !type.isEmpty else {
+                self = .emptyType
+                return
+            }
+            let size = dataCount + metadataCount + 2 * type.utf8.count
+            guard size <= maxEventSize else {
+                self = .tooLarge(size: size)
+                return
+            }
+            return nil
+        }
+
+        var description: String {
+            switch self {
+            case .emptyID: "Empty eventId provided."
+            case .emptyType: "Empty eventType provided."
+            case .tooLarge(let size): "Event of \(size) bytes exceeds the \(maxEventSize)-byte limit."
+            }
+        }
     }
 
     static func validating(_ events: [ESNewEvent], command: TCPCommand) throws(BadRequestReason) -> [ProposedEvent] {
