@@ -1,6 +1,10 @@
 """Fixtures for the kurrentdbclient (gRPC) interop tests: start our `esdb node` and point a stock
 kurrentdbclient at its HTTP port. The node launcher is shared with the photonpump suite
-(Tests/Interop/esdb_node.py)."""
+(Tests/Interop/esdb_node.py).
+
+kurrentdbclient sends credentials only over TLS (with `Tls=false` every call is anonymous), so the
+shared node runs `--insecure` (`kdb://host:port?Tls=false`), and tests of accounts and ACLs use a
+`--dev` node (`kdb://admin:changeit@localhost:port`, trusting the node's development CA)."""
 
 import sys
 import uuid
@@ -16,11 +20,12 @@ from kurrentdbclient import KurrentDBClient  # noqa: E402
 
 
 def grpc_client(node, credentials: str = "admin:changeit@", **options) -> KurrentDBClient:
-    """A kurrentdbclient for `node`'s HTTP port, as a user would write its connection string."""
+    """A kurrentdbclient for `node`'s HTTP port, as a user would write its connection string
+    (`credentials` is "login:password@" or "")."""
     if node.tls:
         with open(node.ca) as ca:
             return KurrentDBClient(uri=f"kdb://{credentials}localhost:{node.http_port}", root_certificates=ca.read(), **options)
-    return KurrentDBClient(uri=f"kdb://{credentials}{node.http_host}:{node.http_port}?Tls=false", **options)
+    return KurrentDBClient(uri=f"kdb://{node.http_host}:{node.http_port}?Tls=false", **options)
 
 
 def unique(prefix: str) -> str:
@@ -29,8 +34,16 @@ def unique(prefix: str) -> str:
 
 @pytest.fixture(scope="session")
 def node():
-    """One in-memory node (cleartext, with authentication) shared by tests that write their own streams."""
-    n = start_node()
+    """One in-memory `--insecure` node shared by tests that write their own streams."""
+    n = start_node(["--insecure"])
+    yield n
+    n.stop()
+
+
+@pytest.fixture(scope="session")
+def secure_node():
+    """One in-memory `--dev` node (TLS, accounts and ACLs) shared by tests of authentication."""
+    n = start_node(["--dev"])
     yield n
     n.stop()
 
@@ -52,9 +65,10 @@ def client(node):
 
 @pytest.fixture(autouse=True)
 def _node_still_running(request):
-    shared = request.getfixturevalue("node") if "node" in request.fixturenames else None
-    if shared is not None:
-        _check_node_alive(shared)
+    """Report a crashed shared node (with its stderr) instead of a timeout."""
+    shared = [request.getfixturevalue(name) for name in ("node", "secure_node") if name in request.fixturenames]
+    for n in shared:
+        _check_node_alive(n)
     yield
-    if shared is not None:
-        _check_node_alive(shared)
+    for n in shared:
+        _check_node_alive(n)

@@ -8,7 +8,7 @@ import pytest
 from kurrentdbclient import KurrentDBClient, NewEvent, StreamState
 from kurrentdbclient.exceptions import UnauthenticatedError
 
-from conftest import unique
+from conftest import grpc_client, unique
 
 
 def roundtrip(client: KurrentDBClient, stream: str) -> None:
@@ -41,8 +41,8 @@ def test_dev_node_serves_tls_with_its_ca(fresh_node):
         client.close()
 
 
-def test_wrong_password_is_unauthenticated(node):
-    client = KurrentDBClient(uri=f"kdb://admin:wrong@{node.http_host}:{node.http_port}?Tls=false")
+def test_wrong_password_is_unauthenticated(secure_node):
+    client = grpc_client(secure_node, credentials="admin:wrong@")
     try:
         with pytest.raises(UnauthenticatedError):
             client.get_stream(unique("any"))

@@ -11,6 +11,7 @@ from kurrentdbclient import NewEvent, StreamState
 from kurrentdbclient.events import CaughtUp, Checkpoint
 from kurrentdbclient.exceptions import (
     AccessDeniedError,
+    FailedPreconditionError,
     NotFoundError,
     StreamIsDeletedError,
     WrongCurrentVersionError,
@@ -80,18 +81,23 @@ def test_delete_then_tombstone(client):
     client.tombstone_stream(stream, current_version=StreamState.ANY)
     with pytest.raises(StreamIsDeletedError):
         client.get_stream(stream)
+    # BatchAppend reports a StreamDeleted detail; Append a FAILED_PRECONDITION "… is deleted." status,
+    # which kurrentdbclient leaves as a FailedPreconditionError (as against a KurrentDB server).
     with pytest.raises(StreamIsDeletedError):
+        client.append_to_stream(stream, events=[new("C", {}), new("D", {})], current_version=StreamState.ANY)
+    with pytest.raises(FailedPreconditionError, match="is deleted"):
         client.append_to_stream(stream, events=new("C", {}), current_version=StreamState.ANY)
 
 
-def test_access_control_applies(node):
-    anonymous = grpc_client(node, credentials="")
+def test_access_control_applies(secure_node):
+    # ops is not an admin: system streams are closed to it by default.
+    ops = grpc_client(secure_node, credentials="ops:changeit@")
     try:
         with pytest.raises(AccessDeniedError):
-            anonymous.append_to_stream("$secret-" + uuid.uuid4().hex[:6], events=new("A", {}),
-                                       current_version=StreamState.ANY)
+            ops.append_to_stream("$secret-" + uuid.uuid4().hex[:6], events=new("A", {}), current_version=StreamState.ANY)
+        ops.append_to_stream(unique("open"), events=new("A", {}), current_version=StreamState.ANY)
     finally:
-        anonymous.close()
+        ops.close()
 
 
 def test_catch_up_subscription_to_stream_goes_live(client):

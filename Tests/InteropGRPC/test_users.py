@@ -11,10 +11,10 @@ from pathlib import Path
 
 import grpc
 import pytest
-from kurrentdbclient import KurrentDBClient, NewEvent, StreamState
+from kurrentdbclient import NewEvent, StreamState
 from kurrentdbclient.exceptions import UnauthenticatedError
 
-from conftest import unique
+from conftest import grpc_client, unique
 
 PROTOS = Path(__file__).resolve().parents[2] / "Protos" / "grpc"
 
@@ -33,8 +33,13 @@ def basic(login, password):
     return (("authorization", "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()),)
 
 
+def channel_to(node):
+    with open(node.ca, "rb") as ca:
+        return grpc.secure_channel(f"localhost:{node.http_port}", grpc.ssl_channel_credentials(root_certificates=ca.read()))
+
+
 def works(node, login, password) -> bool:
-    client = KurrentDBClient(uri=f"kdb://{login}:{password}@{node.http_host}:{node.http_port}?Tls=false")
+    client = grpc_client(node, credentials=f"{login}:{password}@")
     try:
         client.append_to_stream(unique("u"), events=NewEvent(type="T", data=b"{}"), current_version=StreamState.ANY)
         return True
@@ -44,9 +49,10 @@ def works(node, login, password) -> bool:
         client.close()
 
 
-def test_user_lifecycle(node, users_pb):
+def test_user_lifecycle(secure_node, users_pb):
+    node = secure_node
     pb, stubs = users_pb
-    channel = grpc.insecure_channel(f"{node.http_host}:{node.http_port}")
+    channel = channel_to(node)
     users = stubs.UsersStub(channel)
     admin = basic("admin", "changeit")
     login = unique("alice")
@@ -73,9 +79,9 @@ def test_user_lifecycle(node, users_pb):
     channel.close()
 
 
-def test_managing_users_needs_an_admin(node, users_pb):
+def test_managing_users_needs_an_admin(secure_node, users_pb):
     pb, stubs = users_pb
-    channel = grpc.insecure_channel(f"{node.http_host}:{node.http_port}")
+    channel = channel_to(secure_node)
     with pytest.raises(grpc.RpcError) as failure:
         stubs.UsersStub(channel).Create(pb.CreateReq(options=pb.CreateReq.Options(
             login_name=unique("eve"), password="x", full_name="Eve")), metadata=basic("ops", "changeit"), timeout=10)
