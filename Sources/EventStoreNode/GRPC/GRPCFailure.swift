@@ -125,6 +125,11 @@ enum GRPCFailure {
         error(.unavailable, message)
     }
 
+    /// An outcome the server has no status for (its `RpcExceptions.UnknownError`).
+    static func unknownError(_ result: String) -> RPCError {
+        error(.unknown, "Unexpected \(result)")
+    }
+
     static func unimplemented(_ method: String) -> RPCError {
         error(.unimplemented, "\(method) is not implemented by this node.")
     }

@@ -14,6 +14,7 @@ enum GRPCServices {
             ServerFeaturesService(methods: methods),
             StreamsService(node: node),
             UsersService(node: node),
+            PersistentSubscriptionsService(node: node),
         ]
     }
 

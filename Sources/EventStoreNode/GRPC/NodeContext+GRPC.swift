@@ -35,6 +35,13 @@ extension NodeContext {
         throw GRPCFailure.notLeader(host: leader.host, port: configuration.leaderHTTPPort)
     }
 
+    /// On a follower, refuses what only the leader does whether or not the client asked for the
+    /// leader (persistent subscriptions: the server runs them on its leader alone).
+    func requireLeader() throws(RPCError) {
+        guard let leader = configuration.followerOf else { return }
+        throw GRPCFailure.notLeader(host: leader.host, port: configuration.leaderHTTPPort)
+    }
+
     /// ``caller(of:)`` after ``checkLeader(_:)``, for methods that need the leader when asked to.
     func authorize(_ metadata: Metadata) throws(RPCError) -> NodeUser? {
         try checkLeader(metadata)

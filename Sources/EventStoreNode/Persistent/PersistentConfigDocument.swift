@@ -6,6 +6,9 @@ import Foundation
 /// `updatedBy` and one entry per group, camelCase keys, members equal to their default (false, 0)
 /// left out, `startPosition` as a string. Every change rewrites the whole document.
 ///
+/// A group on `$all` is stored as the server stores it: `stream` `$all`, its filter as `filter`
+/// (`EventFilterDto`), `startFrom` `long.MinValue` and `startPosition` `C:<commit>/P:<prepare>`.
+///
 /// Reading also accepts the shape earlier versions of this node wrote (`entries[].settings`).
 enum PersistentConfigDocument {
     /// One group as stored.
@@ -29,11 +32,17 @@ enum PersistentConfigDocument {
         func int(_ key: String, _ value: some BinaryInteger) {
             if value != 0 { pairs.append((key, .int(Int64(value)))) }
         }
+        if let filter = s.filter { pairs.append(("filter", filter.json)) }
         if s.resolveLinks { pairs.append(("resolveLinkTos", .bool(true))) }
         if s.recordStatistics { pairs.append(("extraStatistics", .bool(true))) }
         int("messageTimeout", s.messageTimeoutMs)
-        int("startFrom", s.startFrom)
-        pairs.append(("startPosition", .string(String(s.startFrom))))
+        if let position = s.startPosition {
+            int("startFrom", Int64.min)
+            pairs.append(("startPosition", .string(position.description)))
+        } else {
+            int("startFrom", s.startFrom)
+            pairs.append(("startPosition", .string(String(s.startFrom))))
+        }
         int("liveBufferSize", s.liveBufferSize)
         int("historyBufferSize", s.bufferSize)
         int("maxRetryCount", s.maxRetryCount)
@@ -59,7 +68,18 @@ enum PersistentConfigDocument {
                 entries.append(Entry(stream: stream, group: group, settings: settings))
                 continue
             }
-            guard let settings = settings(item) else { return nil }
+            guard var settings = settings(item) else { return nil }
+            if stream == StreamNames.all {
+                // The server skips a group on $all whose position or filter it cannot read.
+                guard case .string(let text)? = item["startPosition"], let position = PersistentPoint.logPosition(text)
+                else { continue }
+                settings.startFrom = Int64.min
+                settings.startPosition = position
+                if let filter = item["filter"], filter != .null {
+                    guard let parsed = PersistentAllFilter(json: filter) else { continue }
+                    settings.filter = parsed
+                }
+            }
             entries.append(Entry(stream: stream, group: group, settings: settings))
         }
         return entries

@@ -5,32 +5,57 @@ import Foundation
 struct PersistentMessage: Sendable {
     /// The record as delivered (one record; a resolved link carries its target).
     var records: ReadRecords
-    /// Its number in the subscribed stream (the link's number when it is a link).
-    var number: Int64
-    /// The id Ack and Nak name: the subscribed stream's record (the link when it is a link).
+    /// Where it is in what the group reads: its number in the subscribed stream (the link's number
+    /// when it is a link), or its log position for a group on `$all`.
+    var point: PersistentPoint
+    /// The id Ack and Nak name: the record read (the link when it is a link).
     var eventID: [UInt8]
     /// The stream the event itself belongs to (pinning hashes this).
     var sourceStream: String
     var retryCount: Int32 = 0
+    /// Its place in the order the group read its events (checkpoints follow it); −1 for a parked
+    /// event being replayed, which checkpoints ignore.
+    var sequence: Int64 = -1
 }
 
-/// One consumer of a group: a connection's ConnectToPersistentSubscription.
+/// A consumer that takes a group's messages as they are (the gRPC door's Read) instead of as TCP
+/// packages; confirmations and drops still come through ``SubscriptionSink/deliver(_:id:)``.
+protocol PersistentMessageSink: SubscriptionSink {
+    /// Sends one message; like every sink call it must only enqueue.
+    func deliver(_ message: PersistentMessage, id: UUID)
+}
+
+/// Who a consumer is, for the statistics (the server's `ConnectionInfo`).
+struct PersistentConsumerIdentity: Sendable {
+    /// The client's address (`host:port`).
+    var from = ""
+    var username = ""
+    /// The `connection-name` a gRPC client sent.
+    var connectionName = ""
+}
+
+/// One consumer of a group: a connection's ConnectToPersistentSubscription, or a gRPC Read.
 struct PersistentConsumer {
     let connection: ObjectIdentifier
     let correlationID: UUID
     let sink: any SubscriptionSink
     let allowedInFlight: Int
+    var identity = PersistentConsumerIdentity()
     var inFlight = 0
+    /// Messages sent to it so far.
+    var totalItems: Int64 = 0
+    /// `totalItems` when the statistics were last taken.
+    var itemsAtLastMeasurement: Int64 = 0
 }
 
 /// The I/O a group asks for; the service carries it out and reports back.
 enum PersistentEffect: Sendable {
-    /// Read up to `count` events of the stream from `from` (then ``PersistentGroup/received(_:next:endOfStream:)``).
-    case read(from: Int64, count: Int32)
+    /// Read up to `count` events from `from` (then ``PersistentGroup/received(_:next:endOfStream:)``).
+    case read(from: PersistentPoint, count: Int32)
     /// Write a link to the message's record to the parked stream.
     case park(PersistentMessage)
-    /// Write the checkpoint (the last event number processed without gaps).
-    case checkpoint(Int64)
+    /// Write the checkpoint (the last event processed without gaps).
+    case checkpoint(PersistentPoint)
 }
 
 /// A persistent subscription group's delivery state (docs/protocol.md §4.12), without I/O: events read
@@ -45,14 +70,16 @@ struct PersistentGroup {
     private(set) var consumers: [PersistentConsumer] = []
     private var nextConsumer = 0
 
-    /// The next event number to read; nil until the start (checkpoint or `startFrom`) is known.
-    private(set) var nextToRead: Int64?
-    private var reading = false
+    /// Where the next read starts; nil until the start (checkpoint or start position) is known.
+    private(set) var nextToRead: PersistentPoint?
+    private(set) var reading = false
     /// A commit to the stream arrived while a read was running: its end-of-stream may be stale.
     private var committedWhileReading = false
-    private var caughtUp = false
-    private var buffer: [PersistentMessage] = []
-    private var retries: [PersistentMessage] = []
+    private(set) var caughtUp = false
+    /// Parked events are being read back into `retries` (``replay(_:)``).
+    var replayingParked = false
+    private(set) var buffer: [PersistentMessage] = []
+    private(set) var retries: [PersistentMessage] = []
 
     private struct Outstanding {
         var message: PersistentMessage
@@ -61,28 +88,42 @@ struct PersistentGroup {
         var deadline: Int64?
     }
     private var outstanding: [[UInt8]: Outstanding] = [:]
-    /// Numbers read and not yet finished (acknowledged, skipped or parked).
+    /// Sequences (``PersistentMessage/sequence``) read and not yet finished (acknowledged, skipped or parked).
     private var unfinished: Set<Int64> = []
-    private var lastRead: Int64 = -1
+    /// The sequence the next event read gets.
+    private var nextSequence: Int64 = 0
+    /// The points of the events read since the last checkpoint, by sequence: what a checkpoint names.
+    private var readPoints: [Int64: PersistentPoint] = [:]
+    /// The sequence of the last event checkpointed (−1: none since the group started).
+    private var checkpointedSequence: Int64 = -1
     /// The last checkpoint written (or loaded).
-    private(set) var checkpoint: Int64?
+    private(set) var checkpoint: PersistentPoint?
+    /// The last event read.
+    private(set) var lastKnown: PersistentPoint?
     private var processedSinceCheckpoint = 0
     private var lastCheckpointAt: Int64
+
+    /// Messages sent to consumers since the group started (retries included, as the server counts).
+    private(set) var totalItems: Int64 = 0
+    /// `totalItems` and the clock when the statistics were last taken (``measure(now:)``).
+    private var itemsAtLastMeasurement: Int64 = 0
+    private var lastMeasurementAt: Int64
 
     init(key: PersistentGroupKey, settings: PersistentSettings, now: Int64) {
         self.key = key
         self.settings = settings
         lastCheckpointAt = now
+        lastMeasurementAt = now
     }
 
     /// How many messages are out with consumers, not yet acknowledged.
     var outstandingCount: Int { outstanding.count }
 
     /// Sets where reading starts: after the checkpoint when there is one.
-    mutating func start(at number: Int64, checkpoint: Int64?) {
-        nextToRead = number
-        lastRead = number - 1
+    mutating func start(at point: PersistentPoint, checkpoint: PersistentPoint?) {
+        nextToRead = point
         self.checkpoint = checkpoint
+        lastKnown = checkpoint
     }
 
     // MARK: Consumers
@@ -103,8 +144,11 @@ struct PersistentGroup {
         guard consumers.count < before else { return nil }
         nextConsumer = consumers.isEmpty ? 0 : nextConsumer % consumers.count
         var effects: [PersistentEffect] = []
-        for (id, entry) in outstanding
-        where entry.connection == connection && (correlationID == nil || entry.correlationID == correlationID) {
+        // Retried in the order they were read.
+        let leaving = outstanding.filter { _, entry in
+            entry.connection == connection && (correlationID == nil || entry.correlationID == correlationID)
+        }.sorted { $0.value.message.sequence < $1.value.message.sequence }
+        for (id, entry) in leaving {
             outstanding[id] = nil
             if let parked = retry(entry.message) { effects.append(parked) }
         }
@@ -121,14 +165,17 @@ struct PersistentGroup {
 
     // MARK: Reading
 
-    /// A read's events arrived; `next` is the number after them, `endOfStream` whether that was all.
-    mutating func received(_ messages: [PersistentMessage], next: Int64, endOfStream: Bool) {
+    /// A read's events arrived; `next` is where the next read starts, `endOfStream` whether that was all.
+    mutating func received(_ messages: [PersistentMessage], next: PersistentPoint, endOfStream: Bool) {
         reading = false
         guard let from = nextToRead else { return }
-        for message in messages where message.number >= from {
+        for var message in messages where message.point >= from {
+            message.sequence = nextSequence
+            nextSequence += 1
+            unfinished.insert(message.sequence)
+            readPoints[message.sequence] = message.point
+            lastKnown = message.point
             buffer.append(message)
-            unfinished.insert(message.number)
-            lastRead = max(lastRead, message.number)
         }
         nextToRead = max(from, next)
         caughtUp = endOfStream && !committedWhileReading
@@ -140,6 +187,11 @@ struct PersistentGroup {
         reading = false
         caughtUp = !committedWhileReading
         committedWhileReading = false
+    }
+
+    /// Parked events read back for replay: they go out first, as retries, and checkpoints ignore them.
+    mutating func replay(_ messages: [PersistentMessage]) {
+        retries.append(contentsOf: messages)
     }
 
     /// Events were committed to the stream.
@@ -161,16 +213,22 @@ struct PersistentGroup {
             reading = true
             effects.append(.read(from: from, count: settings.readBatchSize))
         }
-        if let number = checkpointDue(now: now) { effects.append(.checkpoint(number)) }
+        if let point = checkpointDue(now: now) { effects.append(.checkpoint(point)) }
         return effects
     }
 
     private mutating func send(_ message: PersistentMessage, to index: Int, now: Int64) {
         consumers[index].inFlight += 1
+        consumers[index].totalItems += 1
+        totalItems += 1
         let consumer = consumers[index]
         let deadline = settings.messageTimeoutMs > 0 ? now + Int64(settings.messageTimeoutMs) : nil
         outstanding[message.eventID] = Outstanding(message: message, connection: consumer.connection,
                                                    correlationID: consumer.correlationID, deadline: deadline)
+        if let sink = consumer.sink as? any PersistentMessageSink {
+            sink.deliver(message, id: consumer.correlationID)
+            return
+        }
         var appeared = ESPersistentSubscriptionStreamEventAppeared()
         appeared.event = ESResolvedIndexedEvent(message.records, at: 0)
         appeared.retryCount = message.retryCount
@@ -211,7 +269,7 @@ struct PersistentGroup {
     mutating func acknowledge(_ ids: [[UInt8]]) {
         for id in ids {
             guard let entry = takeOutstanding(id) else { continue }
-            finish(entry.message.number)
+            finish(entry.message.sequence)
         }
     }
 
@@ -225,11 +283,11 @@ struct PersistentGroup {
             switch action {
             case .park:
                 effects.append(.park(entry.message))
-                finish(entry.message.number)
+                finish(entry.message.sequence)
             case .retry, .unknown:
                 if let parked = retry(entry.message) { effects.append(parked) }
             default:
-                finish(entry.message.number)
+                finish(entry.message.sequence)
             }
         }
         return effects
@@ -258,15 +316,15 @@ struct PersistentGroup {
         var again = message
         again.retryCount += 1
         guard again.retryCount <= settings.maxRetryCount else {
-            finish(message.number)
+            finish(message.sequence)
             return .park(message)
         }
         retries.append(again)
         return nil
     }
 
-    private mutating func finish(_ number: Int64) {
-        guard unfinished.remove(number) != nil else { return }
+    private mutating func finish(_ sequence: Int64) {
+        guard unfinished.remove(sequence) != nil else { return }
         processedSinceCheckpoint += 1
     }
 
@@ -274,18 +332,49 @@ struct PersistentGroup {
 
     /// The checkpoint to write now, if one is due: at `checkpointMaxCount` processed events, or after
     /// `checkpointAfterMs` with at least `checkpointMinCount`.
-    private mutating func checkpointDue(now: Int64) -> Int64? {
+    private mutating func checkpointDue(now: Int64) -> PersistentPoint? {
         guard processedSinceCheckpoint > 0 else { return nil }
         let byCount = processedSinceCheckpoint >= Int(settings.checkpointMaxCount)
         let byTime = settings.checkpointAfterMs > 0 && processedSinceCheckpoint >= Int(settings.checkpointMinCount)
             && now - lastCheckpointAt >= Int64(settings.checkpointAfterMs)
         guard byCount || byTime else { return nil }
-        // Everything up to the first unfinished event is done.
-        let candidate = unfinished.min().map { $0 - 1 } ?? lastRead
-        guard candidate >= 0, candidate > (checkpoint ?? -1) else { return nil }
-        checkpoint = candidate
+        // Everything read before the first unfinished event is done.
+        let candidate = (unfinished.min() ?? nextSequence) - 1
+        guard candidate > checkpointedSequence, let point = readPoints[candidate] else { return nil }
+        for sequence in (checkpointedSequence + 1)...candidate { readPoints[sequence] = nil }
+        checkpointedSequence = candidate
+        checkpoint = point
         processedSinceCheckpoint = 0
         lastCheckpointAt = now
-        return candidate
+        return point
+    }
+
+    // MARK: Statistics
+
+    /// The server's `PersistentSubscriptionState` flags as it prints them (lowest flag first).
+    var status: String {
+        var flags: [String] = []
+        if !caughtUp { flags.append("Behind") }
+        if reading { flags.append("OutstandingPageRequest") }
+        if replayingParked { flags.append("ReplayingParkedMessages") }
+        if caughtUp { flags.append("Live") }
+        return flags.joined(separator: ", ")
+    }
+
+    /// Messages sent since the last measurement and per second over it, for the group and each
+    /// consumer (in `consumers` order); starts the next measurement, as the server's statistics do.
+    mutating func measure(now: Int64) -> (group: (count: Int64, perSecond: Int32), consumers: [(count: Int64, perSecond: Int32)]) {
+        let elapsed = max(0, now - lastMeasurementAt)
+        func rate(_ count: Int64) -> Int32 { elapsed > 0 ? Int32(clamping: count * 1000 / elapsed) : 0 }
+        let count = totalItems - itemsAtLastMeasurement
+        itemsAtLastMeasurement = totalItems
+        lastMeasurementAt = now
+        var perConsumer: [(count: Int64, perSecond: Int32)] = []
+        for index in consumers.indices {
+            let consumerCount = consumers[index].totalItems - consumers[index].itemsAtLastMeasurement
+            consumers[index].itemsAtLastMeasurement = consumers[index].totalItems
+            perConsumer.append((consumerCount, rate(consumerCount)))
+        }
+        return ((count, rate(count)), perConsumer)
     }
 }

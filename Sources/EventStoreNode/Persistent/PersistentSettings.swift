@@ -31,13 +31,28 @@ struct PersistentSettings: Codable, Sendable, Equatable {
     var maxSubscribers: Int32
     var strategy: ConsumerStrategy
     var recordStatistics: Bool
+    /// Where a group on `$all` starts when it has no checkpoint (`LogPosition.end`: the end of the
+    /// log when the group starts); nil for a group on a stream, which uses `startFrom`.
+    var startPosition: LogPosition? = nil
+    /// What a group on `$all` delivers (nil: every record the server's `$all` reads return).
+    var filter: PersistentAllFilter? = nil
 
-    /// Settings as stored (``PersistentConfigDocument``).
+    /// The members the legacy stored shape (`entries[].settings`) has: groups on streams only.
+    private enum CodingKeys: String, CodingKey {
+        case resolveLinks, startFrom, messageTimeoutMs, maxRetryCount, liveBufferSize, readBatchSize, bufferSize
+        case checkpointAfterMs, checkpointMinCount, checkpointMaxCount, maxSubscribers, strategy, recordStatistics
+    }
+
+    /// Settings as stored (``PersistentConfigDocument``) or as a gRPC Create/Update carries them;
+    /// check them with ``validate()``.
     init(
         resolveLinks: Bool, startFrom: Int64, messageTimeoutMs: Int32, maxRetryCount: Int32, liveBufferSize: Int32,
         readBatchSize: Int32, bufferSize: Int32, checkpointAfterMs: Int32, checkpointMinCount: Int32,
-        checkpointMaxCount: Int32, maxSubscribers: Int32, strategy: ConsumerStrategy, recordStatistics: Bool
+        checkpointMaxCount: Int32, maxSubscribers: Int32, strategy: ConsumerStrategy, recordStatistics: Bool,
+        startPosition: LogPosition? = nil, filter: PersistentAllFilter? = nil
     ) {
+        self.startPosition = startPosition
+        self.filter = filter
         self.resolveLinks = resolveLinks
         self.startFrom = startFrom
         self.messageTimeoutMs = messageTimeoutMs
@@ -58,10 +73,8 @@ struct PersistentSettings: Codable, Sendable, Equatable {
         let name = message.namedConsumerStrategy
         if name.isEmpty {
             strategy = message.preferRoundRobin ? .roundRobin : .dispatchToSingle
-        } else if let known = ConsumerStrategy(rawValue: name) {
-            strategy = known
         } else {
-            throw PersistentSettingsError(reason: "Consumer strategy \(name) does not exist.")
+            strategy = try Self.strategy(named: name)
         }
         resolveLinks = message.resolveLinkTos
         startFrom = message.startFrom
@@ -75,7 +88,34 @@ struct PersistentSettings: Codable, Sendable, Equatable {
         checkpointMaxCount = message.checkpointMaxCount
         maxSubscribers = message.subscriberMaxCount
         recordStatistics = message.recordStatistics
-        guard startFrom >= -1 else { throw PersistentSettingsError(reason: "Invalid start position \(startFrom).") }
+        try validate()
+    }
+
+    /// The strategy of that name, or the `Fail` reason the server gives.
+    static func strategy(named name: String) throws(PersistentSettingsError) -> ConsumerStrategy {
+        guard let known = ConsumerStrategy(rawValue: name) else {
+            throw PersistentSettingsError(reason: "Consumer strategy \(name) does not exist.")
+        }
+        return known
+    }
+
+    /// The checks every Create and Update passes, from either door; the error is the reason a
+    /// `Fail` result carries.
+    func validate() throws(PersistentSettingsError) {
+        if let position = startPosition {
+            // As the server's ValidateStartFrom (the log's end is checked when the group starts).
+            guard position.prepare <= position.commit else {
+                throw PersistentSettingsError(
+                    reason: "Invalid Start From position: prepare position must be less than or equal to the commit position.")
+            }
+            guard position == .end || (position.commit >= 0 && position.prepare >= 0) else {
+                throw PersistentSettingsError(reason: "Invalid Start From position: prepare and commit positions must be "
+                    + "greater than or equal to 0 or both equal to -1.")
+            }
+        }
+        guard startPosition != nil || startFrom >= -1 else {
+            throw PersistentSettingsError(reason: "Invalid start position \(startFrom).")
+        }
         guard messageTimeoutMs >= 0, maxRetryCount >= 0, checkpointAfterMs >= 0, checkpointMinCount >= 0,
               maxSubscribers >= 0 else {
             throw PersistentSettingsError(reason: "Negative timeouts, counts and limits are not allowed.")
@@ -133,11 +173,4 @@ struct PersistentGroupKey: Hashable, Codable, Sendable {
     static let configStream = "$persistentSubscriptionConfig"
     static let configEventType = "$PersistentConfig"
     static let checkpointEventType = "SubscriptionCheckpoint"
-
-    /// A checkpoint event's position: a JSON string (`"42"`, 21.10+) or number (`42`, 20.10).
-    static func checkpointNumber(_ data: Data) -> Int64? {
-        var text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\"") { text = String(text.dropFirst().dropLast()) }
-        return Int64(text)
-    }
 }

@@ -11,7 +11,7 @@ import Synchronization
 /// and live alike), so there is no race between catching up and going live: a commit to the
 /// stream only tells the group to read again.
 final class PersistentSubscriptions: Sendable {
-    private struct State {
+    struct State {
         var groups: [PersistentGroupKey: PersistentGroup] = [:]
         var engine: NodeEngine?
         /// Connect requests being authorized, by connection and correlation id: a consumer is added
@@ -24,9 +24,10 @@ final class PersistentSubscriptions: Sendable {
         let id: UUID
     }
 
-    private let state = Mutex(State())
+    // Internal rather than private for the extensions in PersistentSubscriptions+*.swift.
+    let state = Mutex(State())
     /// Done once the stored groups are loaded; every request waits for it.
-    private let loaded = Mutex<Task<Void, Never>?>(nil)
+    let loaded = Mutex<Task<Void, Never>?>(nil)
     private let ticker = Mutex<Task<Void, Never>?>(nil)
 
     /// Monotonic milliseconds, for timeouts and checkpoint timing.
@@ -54,9 +55,9 @@ final class PersistentSubscriptions: Sendable {
         state.withLock { $0.engine = nil }
     }
 
-    private var engine: NodeEngine? { state.withLock { $0.engine } }
+    var engine: NodeEngine? { state.withLock { $0.engine } }
 
-    private func waitUntilLoaded() async {
+    func waitUntilLoaded() async {
         await loaded.withLock { $0 }?.value
     }
 
@@ -74,8 +75,34 @@ final class PersistentSubscriptions: Sendable {
 
     /// CreatePersistentSubscription: the group starts after its checkpoint if one is left, else at `startFrom`.
     func create(_ request: ESCreatePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
-        await manage(request, user: user) { key, settings, engine in
-            guard let start = try? await self.startPosition(of: key, settings: settings, engine: engine) else {
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
+        return await create(key, settings: Self.settings(of: request, key: key), user: user)
+    }
+
+    /// UpdatePersistentSubscription (see ``update(_:settings:user:)``).
+    func update(_ request: ESUpdatePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
+        return await update(key, settings: Self.settings(of: request, key: key), user: user)
+    }
+
+    /// DeletePersistentSubscription (see ``delete(_:user:)``).
+    func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
+        await delete(PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName), user: user)
+    }
+
+    /// Creates a group on a stream, or on `$all` (`settings.startPosition` set), from either door:
+    /// it starts after its checkpoint if one is left, else at its start.
+    /// `settings` is what the request carried, or why it could not be read.
+    func create(
+        _ key: PersistentGroupKey, settings: Result<PersistentSettings, PersistentSettingsError>, user: NodeUser?
+    ) async -> ManagementOutcome {
+        await manage(key, settings, user: user) { key, settings, engine in
+            let start: (next: PersistentPoint, checkpoint: PersistentPoint?)
+            do {
+                start = try await self.startPosition(of: key, settings: settings, engine: engine, checkingStart: true)
+            } catch let error as PersistentSettingsError {
+                return .fail(error.reason)
+            } catch {
                 return .fail("The node is shutting down.")
             }
             return await self.changeGroups(engine: engine, unchanged: .alreadyExists, updatedBy: user?.login) { groups in
@@ -88,18 +115,27 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
-    /// UpdatePersistentSubscription, as EventStoreDB 23.10: the group is rebuilt with the new
-    /// settings from its stored checkpoint (in-flight messages are delivered again); its consumers
-    /// are dropped with Unsubscribed and reconnect.
-    func update(_ request: ESUpdatePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
-        await manage(request, user: user) { key, settings, engine in
-            guard let start = try? await self.startPosition(of: key, settings: settings, engine: engine) else {
+    /// Updates a group, as EventStoreDB 23.10: the group is rebuilt with the new settings from its
+    /// stored checkpoint (in-flight messages are delivered again); its consumers are dropped with
+    /// Unsubscribed and reconnect. A group on `$all` keeps its filter (an update carries none).
+    func update(
+        _ key: PersistentGroupKey, settings: Result<PersistentSettings, PersistentSettingsError>, user: NodeUser?
+    ) async -> ManagementOutcome {
+        await manage(key, settings, user: user) { key, settings, engine in
+            let start: (next: PersistentPoint, checkpoint: PersistentPoint?)
+            do {
+                start = try await self.startPosition(of: key, settings: settings, engine: engine, checkingStart: true)
+            } catch let error as PersistentSettingsError {
+                return .fail(error.reason)
+            } catch {
                 return .fail("The node is shutting down.")
             }
             return await self.changeGroups(engine: engine, unchanged: .doesNotExist, updatedBy: user?.login) { groups in
                 guard let old = groups[key] else { return nil }
                 for (sink, id) in old.consumerSinks { sink.deliver(.dropped(.unsubscribed), id: id) }
-                var group = PersistentGroup(key: key, settings: settings, now: Self.now())
+                var kept = settings
+                kept.filter = old.settings.filter
+                var group = PersistentGroup(key: key, settings: kept, now: Self.now())
                 group.start(at: start.next, checkpoint: start.checkpoint)
                 groups[key] = group
                 return []
@@ -107,12 +143,11 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
-    /// DeletePersistentSubscription: consumers are dropped with Unsubscribed (over TCP the server
-    /// never sends PersistentSubscriptionDeleted), and the checkpoint and parked streams are
-    /// soft-deleted, so a new group of the same name starts afresh.
-    func delete(_ request: ESDeletePersistentSubscription, user: NodeUser?) async -> ManagementOutcome {
-        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
-        return await manage(user: user) { engine in
+    /// Deletes a group: consumers are dropped with Unsubscribed (over TCP the server never sends
+    /// PersistentSubscriptionDeleted), and the checkpoint and parked streams are soft-deleted, so a
+    /// new group of the same name starts afresh.
+    func delete(_ key: PersistentGroupKey, user: NodeUser?) async -> ManagementOutcome {
+        await manage(user: user) { engine in
             let outcome = await self.changeGroups(engine: engine, unchanged: .doesNotExist, updatedBy: user?.login) { groups in
                 guard let group = groups.removeValue(forKey: key) else { return nil }
                 for (sink, id) in group.consumerSinks { sink.deliver(.dropped(.unsubscribed), id: id) }
@@ -126,19 +161,28 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
+    /// A TCP Create or Update's settings, checked as the server checks them.
+    private static func settings(of request: some PersistentSettingsMessage, key: PersistentGroupKey)
+        -> Result<PersistentSettings, PersistentSettingsError> {
+        do {
+            return .success(try validated(request, key: key))
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// Create and Update: the settings checked, then the change.
     private func manage(
-        _ request: some PersistentSettingsMessage, user: NodeUser?,
+        _ key: PersistentGroupKey, _ settings: Result<PersistentSettings, PersistentSettingsError>, user: NodeUser?,
         _ change: @escaping @Sendable (PersistentGroupKey, PersistentSettings, NodeEngine) async -> ManagementOutcome
     ) async -> ManagementOutcome {
-        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionGroupName)
-        let settings: PersistentSettings
+        let checked: PersistentSettings
         do {
-            settings = try Self.validated(request, key: key)
+            checked = try Self.checked(settings.get(), key: key)
         } catch {
             return Self.mayManage(user) ? .fail(error.reason) : .accessDenied
         }
-        return await manage(user: user) { engine in await change(key, settings, engine) }
+        return await manage(user: user) { engine in await change(key, checked, engine) }
     }
 
     /// Every management command: the stored groups loaded, the user allowed, the node running.
@@ -149,20 +193,37 @@ final class PersistentSubscriptions: Sendable {
         return await change(engine)
     }
 
-    /// Create/update/delete need an administrator or an operator.
-    private static func mayManage(_ user: NodeUser?) -> Bool {
+    /// Create/update/delete, replaying parked messages and restarting need an administrator or an operator.
+    static func mayManage(_ user: NodeUser?) -> Bool {
         guard let user else { return false }
         return user.isAdmin || user.groups.contains(SystemRoles.ops)
     }
 
     private static func validated(_ message: some PersistentSettingsMessage, key: PersistentGroupKey)
         throws(PersistentSettingsError) -> PersistentSettings {
+        try checkStream(key, all: false)
+        return try PersistentSettings(message)
+    }
+
+    /// The checks of every Create and Update, from either door.
+    private static func checked(_ settings: PersistentSettings, key: PersistentGroupKey)
+        throws(PersistentSettingsError) -> PersistentSettings {
+        try checkStream(key, all: settings.startPosition != nil)
+        try settings.validate()
+        return settings
+    }
+
+    /// A group on a stream names one that is not `$all`; a group on `$all` (`all`) is keyed `$all`.
+    private static func checkStream(_ key: PersistentGroupKey, all: Bool) throws(PersistentSettingsError) {
         // Group names are not checked (an empty one is a group like any other), as in EventStoreDB.
+        if all {
+            guard key.stream == StreamNames.all else { throw PersistentSettingsError(reason: "Bad stream name.") }
+            return
+        }
         guard !key.stream.isEmpty else { throw PersistentSettingsError(reason: "Bad stream name.") }
         guard key.stream != StreamNames.all else {
             throw PersistentSettingsError(reason: "Persistent subscriptions to $all are only supported over gRPC through gRPC clients")
         }
-        return try PersistentSettings(message)
     }
 
     /// Applies `change` to the groups and, when it applies, queues the new configuration for writing
@@ -208,12 +269,21 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
-    /// ConnectToPersistentSubscription on correlation id `id`, announced first (``announce(connection:id:)``):
-    /// a connection that closes, or an unsubscribe that arrives, while it is authorized wins.
+    /// ConnectToPersistentSubscription on correlation id `id` (see ``connect(_:allowedInFlight:id:sink:user:identity:)``).
     func connect(_ request: ESConnectToPersistentSubscription, id: UUID, sink: any SubscriptionSink, user: NodeUser?) async {
+        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionID)
+        await connect(key, allowedInFlight: request.allowedInFlightMessages, id: id, sink: sink, user: user)
+    }
+
+    /// Adds a consumer to a group (on a stream or `$all`), from either door, on id `id` announced
+    /// first (``announce(connection:id:)``): a connection that closes, or an unsubscribe that
+    /// arrives, while it is authorized wins. The outcome reaches `sink`: a confirmation, or a drop.
+    func connect(
+        _ key: PersistentGroupKey, allowedInFlight: Int32, id: UUID, sink: any SubscriptionSink, user: NodeUser?,
+        identity: PersistentConsumerIdentity = PersistentConsumerIdentity()
+    ) async {
         let pending = PendingConnect(connection: sink.connectionID, id: id)
         await waitUntilLoaded()
-        let key = PersistentGroupKey(stream: request.eventStreamID, group: request.subscriptionID)
         guard let engine else {
             if withdraw(pending) { sink.deliver(.dropped(.unsubscribed), id: id) }
             return
@@ -230,7 +300,7 @@ final class PersistentSubscriptions: Sendable {
             return
         }
         let consumer = PersistentConsumer(connection: sink.connectionID, correlationID: id, sink: sink,
-                                          allowedInFlight: max(1, Int(request.allowedInFlightMessages)))
+                                          allowedInFlight: max(1, Int(allowedInFlight)), identity: identity)
         let effects: [PersistentEffect] = state.withLock { state in
             // Gone from the pending set: the connection closed or the request was unsubscribed.
             guard state.pendingConnects.remove(pending) != nil else { return [] }
@@ -245,7 +315,7 @@ final class PersistentSubscriptions: Sendable {
             var confirmation = ESPersistentSubscriptionConfirmation()
             confirmation.lastCommitPosition = checked.position
             confirmation.subscriptionID = key.id
-            confirmation.lastEventNumber = checked.last
+            if key.stream != StreamNames.all { confirmation.lastEventNumber = checked.last }
             sink.deliver(.persistentConfirmation(confirmation), id: id)
             let effects = group.pump(now: Self.now())
             state.groups[key] = group
@@ -300,7 +370,10 @@ final class PersistentSubscriptions: Sendable {
     /// Records were committed: groups on their streams read again. Runs on the writer thread; with
     /// no groups it costs one lock.
     func committed(_ records: [RecordedLogEvent]) {
-        updateGroups(where: { key in records.contains { $0.stream == key.stream } }) { group in
+        updateGroups(where: { key in
+            key.stream == StreamNames.all ? records.contains(where: PersistentAllFilter.allowedOnAll)
+                : records.contains { $0.stream == key.stream }
+        }) { group in
             group.streamCommitted()
             return group.pump(now: Self.now())
         }
@@ -321,7 +394,7 @@ final class PersistentSubscriptions: Sendable {
     /// `body` returns nil for a group it leaves as it was.
     /// Returns how many groups `body` changed.
     @discardableResult
-    private func updateGroups(
+    func updateGroups(
         where matching: (PersistentGroupKey) -> Bool = { _ in true }, _ body: (inout PersistentGroup) -> [PersistentEffect]?
     ) -> Int {
         let (engine, work): (NodeEngine?, [(PersistentGroupKey, [PersistentEffect])]) = state.withLock { state in
@@ -352,29 +425,31 @@ final class PersistentSubscriptions: Sendable {
                 switch message.records[0] {
                 case (let event?, _): data = SystemEventTypes.linkData(number: event.number, stream: event.stream)
                 case (nil, let link?): data = link.data
-                case (nil, nil): data = SystemEventTypes.linkData(number: message.number, stream: key.stream)
+                case (nil, nil):
+                    let record = message.records.records[0]
+                    data = SystemEventTypes.linkData(number: record.number, stream: record.stream)
                 }
                 engine.appendSystemEvent(to: key.parkedStream, type: SystemEventTypes.link, isJSON: false, data: data) { _ in }
-            case .checkpoint(let number):
-                // 21.10+ writes the position as a JSON string ("42"); 20.10 wrote a number.
+            case .checkpoint(let point):
+                // 21.10+ writes the position as a JSON string ("42", "C:1/P:1"); 20.10 wrote a number.
                 engine.appendSystemEvent(to: key.checkpointStream, type: PersistentGroupKey.checkpointEventType, isJSON: true,
-                                         data: Array("\"\(number)\"".utf8)) { _ in }
+                                         data: point.checkpointData) { _ in }
             }
         }
     }
 
-    private func read(_ key: PersistentGroupKey, from: Int64, count: Int32, engine: NodeEngine) {
-        guard let (resolve, generation) = state.withLock({ state in state.groups[key].map { ($0.settings.resolveLinks, $0.generation) } })
+    private func read(_ key: PersistentGroupKey, from: PersistentPoint, count: Int32, engine: NodeEngine) {
+        guard let (settings, generation) = state.withLock({ state in state.groups[key].map { ($0.settings, $0.generation) } })
         else { return }
         Task {
             let page = try? await engine.read(user: .system) { context in
-                try context.readStream(stream: key.stream, from: from, maxCount: count, forward: true, resolveLinks: resolve)
+                try Self.page(of: key, from: from, count: count, settings: settings, context: context)
             }
             let work: [PersistentEffect] = self.state.withLock { state in
                 // A group deleted (and perhaps created again) meanwhile did not ask for this read.
                 guard var group = state.groups[key], group.generation == generation else { return [] }
-                if let page, page.result == .success {
-                    group.received(Self.messages(in: page.events), next: page.nextEventNumber, endOfStream: page.isEndOfStream)
+                if let page = page ?? nil {
+                    group.received(page.messages, next: page.next, endOfStream: page.end)
                 } else {
                     group.readFailed()
                 }
@@ -386,14 +461,36 @@ final class PersistentSubscriptions: Sendable {
         }
     }
 
-    private static func messages(in records: ReadRecords) -> [PersistentMessage] {
+    /// The group's next events from `from`: of its stream, or of `$all` through its filter; nil when
+    /// the stream cannot be read (missing, deleted).
+    private static func page(
+        of key: PersistentGroupKey, from: PersistentPoint, count: Int32, settings: PersistentSettings, context: ReadContext
+    ) throws -> (messages: [PersistentMessage], next: PersistentPoint, end: Bool)? {
+        switch from {
+        case .number(let number):
+            let page = try context.readStream(stream: key.stream, from: number, maxCount: count, forward: true,
+                                              resolveLinks: settings.resolveLinks)
+            guard page.result == .success else { return nil }
+            return (messages(in: page.events, all: false), .number(page.nextEventNumber), page.isEndOfStream)
+        case .position(let position):
+            // As the server's filtered reads, a page inspects at least the checkpoint count's worth of records.
+            let window = min(max(Int(count), Int(settings.checkpointMaxCount)), 4096)
+            let page = try context.persistentAllPage(from: position, count: Int(count), window: window,
+                                                     resolveLinks: settings.resolveLinks, filter: settings.filter)
+            return (messages(in: page.records, all: true), .position(page.next), page.endOfLog)
+        }
+    }
+
+    /// The messages of a page; `all`: the group is on `$all`, so points are log positions.
+    static func messages(in records: ReadRecords, all: Bool) -> [PersistentMessage] {
         (0..<records.count).map { index in
             let original = records.records[index]
+            let point: PersistentPoint = all ? .position(original.position) : .number(original.number)
             guard let target = records.target(at: index) else {
-                return PersistentMessage(records: ReadRecords([original]), number: original.number, eventID: original.eventID,
+                return PersistentMessage(records: ReadRecords([original]), point: point, eventID: original.eventID,
                                          sourceStream: original.stream)
             }
-            return PersistentMessage(records: ReadRecords(link: original, target: target), number: original.number,
+            return PersistentMessage(records: ReadRecords(link: original, target: target), point: point,
                                      eventID: original.eventID, sourceStream: target?.stream ?? original.stream)
         }
     }
@@ -403,18 +500,33 @@ final class PersistentSubscriptions: Sendable {
         number == Int64.max ? Int64.max : number + 1
     }
 
-    /// Where a group starts: after its checkpoint, else at `startFrom` (−1: the stream's end now).
-    private func startPosition(of key: PersistentGroupKey, settings: PersistentSettings, engine: NodeEngine)
-        async throws -> (next: Int64, checkpoint: Int64?) {
+    /// Where a group starts: after its checkpoint, else at its start (a stream's `startFrom`, −1:
+    /// the stream's end now; `$all`'s `startPosition`, `LogPosition.end`: the log's end now).
+    /// `checkingStart`: a Create or Update, whose `$all` start must not lie past the log's end
+    /// (throws ``PersistentSettingsError``).
+    private func startPosition(of key: PersistentGroupKey, settings: PersistentSettings, engine: NodeEngine, checkingStart: Bool)
+        async throws -> (next: PersistentPoint, checkpoint: PersistentPoint?) {
         try await engine.read(user: .system) { context in
+            let all = settings.startPosition != nil
             let stored = try context.readEvent(stream: key.checkpointStream, number: -1, resolveLinks: false)
-            if stored.result == .success, let number = PersistentGroupKey.checkpointNumber(stored.event.event.data) {
+            if stored.result == .success, let point = PersistentPoint.checkpoint(stored.event.event.data, all: all) {
+                switch point {
                 // Numbers from the log (a hard-deleted stream's is Int64.max) or from a checkpoint anyone
-            // with access could have written: the next one saturates instead of trapping.
-            return (Self.after(number), number)
+                // with access could have written: the next one saturates instead of trapping.
+                case .number(let number): return (.number(Self.after(number)), point)
+                case .position(let position): return (.position(ReadContext.position(after: position)), point)
+                }
             }
-            if settings.startFrom >= 0 { return (settings.startFrom, nil) }
-            return (Self.after(try context.log.lastNumber(stream: key.stream) ?? -1), nil)
+            if let start = settings.startPosition {
+                if start == .end { return (.position(try ReadContext.writerCheckpoint(context.log)), nil) }
+                if checkingStart, start.commit > (try context.log.lastPosition()) {
+                    throw PersistentSettingsError(reason: "Invalid Start From position: commit position must be less than or "
+                        + "equal to the last commit position in the transaction file.")
+                }
+                return (.position(start), nil)
+            }
+            if settings.startFrom >= 0 { return (.number(settings.startFrom), nil) }
+            return (.number(Self.after(try context.log.lastNumber(stream: key.stream) ?? -1)), nil)
         }
     }
 
@@ -425,8 +537,8 @@ final class PersistentSubscriptions: Sendable {
             .sorted { ($0.stream, $0.group) < ($1.stream, $1.group) }
     }
 
-    /// Loads the stored groups at start.
-    private func load() async {
+    /// Loads the stored groups (at start, and when the subsystem restarts).
+    func load() async {
         guard let engine else { return }
         let stored = try? await engine.read(user: .system) { context in
             try context.readEvent(stream: PersistentGroupKey.configStream, number: -1, resolveLinks: false)
@@ -435,7 +547,8 @@ final class PersistentSubscriptions: Sendable {
         else { return }
         for entry in entries {
             let key = PersistentGroupKey(stream: entry.stream, group: entry.group)
-            guard let start = try? await startPosition(of: key, settings: entry.settings, engine: engine) else { continue }
+            guard let start = try? await startPosition(of: key, settings: entry.settings, engine: engine, checkingStart: false)
+            else { continue }
             state.withLock { state in
                 var group = PersistentGroup(key: key, settings: entry.settings, now: Self.now())
                 group.start(at: start.next, checkpoint: start.checkpoint)

@@ -1,0 +1,22 @@
+import EventStoreGRPC
+import EventStoreWire
+import GRPCCore
+
+/// `Delete`: removes a group (its consumers are dropped with `persistent-subscription-dropped`).
+extension PersistentSubscriptionsService {
+    func delete(
+        request: ServerRequest<EventStore_Client_PersistentSubscriptions_DeleteReq>, context: ServerContext
+    ) async throws -> ServerResponse<EventStore_Client_PersistentSubscriptions_DeleteResp> {
+        let user = try manager(request.metadata)
+        let options = request.message.options
+        let stream: String
+        switch options.streamOption {
+        case .streamIdentifier(let identifier)?: stream = try Self.streamName(identifier)
+        case .all?: stream = StreamNames.all
+        case nil: throw GRPCFailure.invalidArgument("The stream option is missing.")
+        }
+        let key = PersistentGroupKey(stream: stream, group: options.groupName)
+        try Self.check(await groups.delete(key, user: user), key)
+        return ServerResponse(message: EventStore_Client_PersistentSubscriptions_DeleteResp())
+    }
+}
