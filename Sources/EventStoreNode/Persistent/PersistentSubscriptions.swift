@@ -109,8 +109,10 @@ final class PersistentSubscriptions: Sendable {
                 guard groups[key] == nil else { return nil }
                 var group = PersistentGroup(key: key, settings: settings, now: Self.now())
                 group.start(at: start.next, checkpoint: start.checkpoint)
+                // It starts reading at once, as the server's groups do, consumers or not.
+                let effects = group.pump(now: Self.now())
                 groups[key] = group
-                return []
+                return [(key, effects)]
             }
         }
     }
@@ -137,8 +139,9 @@ final class PersistentSubscriptions: Sendable {
                 kept.filter = old.settings.filter
                 var group = PersistentGroup(key: key, settings: kept, now: Self.now())
                 group.start(at: start.next, checkpoint: start.checkpoint)
+                let effects = group.pump(now: Self.now())
                 groups[key] = group
-                return []
+                return [(key, effects)]
             }
         }
     }
@@ -549,11 +552,14 @@ final class PersistentSubscriptions: Sendable {
             let key = PersistentGroupKey(stream: entry.stream, group: entry.group)
             guard let start = try? await startPosition(of: key, settings: entry.settings, engine: engine, checkingStart: false)
             else { continue }
-            state.withLock { state in
+            let effects = state.withLock { state in
                 var group = PersistentGroup(key: key, settings: entry.settings, now: Self.now())
                 group.start(at: start.next, checkpoint: start.checkpoint)
+                let effects = group.pump(now: Self.now())
                 state.groups[key] = group
+                return effects
             }
+            perform(effects, for: key, engine: engine)
         }
     }
 }

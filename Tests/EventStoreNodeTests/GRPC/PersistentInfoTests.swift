@@ -82,6 +82,10 @@ import Testing
                                             metadata: .admin)
                 _ = try await groups.create(PersistentRequests.createOnAll("by-regex", filter: PersistentRequests.regexFilter("^(cart|order)-2$")),
                                             metadata: .admin)
+                // kurrentdbclient's default for $all: event types not matching an exclusion (a lookahead).
+                var excluding = PersistentRequests.regexFilter(#"^(?!(\$.+$|PersistentConfig\d+$|Result$|Numbered$))"#)
+                excluding.eventType = excluding.streamIdentifier
+                _ = try await groups.create(PersistentRequests.createOnAll("excluding", filter: excluding), metadata: .admin)
                 var end = PersistentRequests.createOnAll("from-end")
                 end.options.all.end = EventStore_Client_Empty()
                 _ = try await groups.create(end, metadata: .admin)
@@ -92,6 +96,8 @@ import Testing
                 let byRegex = PersistentRead(client, PersistentRequests.readOptions(nil, "by-regex"))
                 let fromEnd = PersistentRead(client, PersistentRequests.readOptions(nil, "from-end"))
                 try await fromEnd.confirmed()
+                let byExclusion = PersistentRead(client, PersistentRequests.readOptions(nil, "excluding"))
+                #expect(try await byExclusion.events(2).map(\.streamRevision) == ["cart-1@0", "order-1@0"])
                 #expect(try await byPrefix.events(1).map(\.streamRevision) == ["order-1@0"])
                 #expect(try await byType.events(1).map(\.streamRevision) == ["cart-1@0"])
                 byPrefix.ack(byPrefix.events)
@@ -131,7 +137,8 @@ import Testing
                 delete.options.groupName = "by-prefix"
                 _ = try await groups.delete(delete, metadata: .admin)
                 #expect(try await again.failure().code == .cancelled)
-                for read in [byType, byRegex, fromEnd] { read.cancel() }
+                #expect(try await byExclusion.events(4).map(\.streamRevision) == ["cart-1@0", "order-1@0", "order-2@0", "cart-2@0"])
+                for read in [byType, byRegex, fromEnd, byExclusion] { read.cancel() }
             }
         }
     }
