@@ -65,7 +65,8 @@ def test_stream_group_acks_and_nacks(client):
 
 def test_all_group_with_a_filter(client):
     prefix, group = unique("pall"), unique("allgroup")
-    client.create_subscription_to_all(group, filter_include=[prefix], filter_by_stream_name=True, from_end=True)
+    # kurrentdbclient sends `filter_include` as a regex: "^" + "|".join(patterns) + "$" (no prefix option for groups).
+    client.create_subscription_to_all(group, filter_include=[prefix + "-.*"], filter_by_stream_name=True, from_end=True)
     wanted = []
     for i in range(3):
         event = new("Matched", {"i": i})
