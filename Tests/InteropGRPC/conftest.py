@@ -32,9 +32,19 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+@pytest.fixture(scope="session", params=["--insecure", "--dev"])
+def node(request):
+    """An in-memory node shared by tests that write their own streams; every such test runs twice,
+    against `esdb node --insecure` (`kdb://host:port?Tls=false`) and `esdb node --dev`
+    (`kdb://admin:changeit@localhost:port`, trusting the node's CA)."""
+    n = start_node([request.param])
+    yield n
+    n.stop()
+
+
 @pytest.fixture(scope="session")
-def node():
-    """One in-memory `--insecure` node shared by tests that write their own streams."""
+def insecure_node():
+    """An in-memory `--insecure` node: its TCP port is cleartext too, for photonpump."""
     n = start_node(["--insecure"])
     yield n
     n.stop()
@@ -66,7 +76,8 @@ def client(node):
 @pytest.fixture(autouse=True)
 def _node_still_running(request):
     """Report a crashed shared node (with its stderr) instead of a timeout."""
-    shared = [request.getfixturevalue(name) for name in ("node", "secure_node") if name in request.fixturenames]
+    shared = [request.getfixturevalue(name) for name in ("node", "insecure_node", "secure_node")
+              if name in request.fixturenames]
     for n in shared:
         _check_node_alive(n)
     yield

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from kurrentdbclient import NewEvent, StreamState
 
-from conftest import unique
+from conftest import grpc_client, unique
 
 TOOL = Path(__file__).resolve().parents[1] / "Interop" / "tcp_tool.py"
 
@@ -27,7 +27,15 @@ def photonpump(node, *args):
     return json.loads(done.stdout)
 
 
-def test_photonpump_writes_kurrentdbclient_reads_and_subscribes(node, client):
+@pytest.fixture
+def client(insecure_node):
+    c = grpc_client(insecure_node)
+    yield c
+    c.close()
+
+
+def test_photonpump_writes_kurrentdbclient_reads_and_subscribes(insecure_node, client):
+    node = insecure_node
     stream = unique("tcp2grpc")
     ids = [str(uuid.uuid4()) for _ in range(3)]
     photonpump(node, "append", stream, json.dumps([
@@ -48,7 +56,8 @@ def test_photonpump_writes_kurrentdbclient_reads_and_subscribes(node, client):
     assert seen == ids
 
 
-def test_kurrentdbclient_writes_photonpump_reads(node, client):
+def test_kurrentdbclient_writes_photonpump_reads(insecure_node, client):
+    node = insecure_node
     stream = unique("grpc2tcp")
     events = [NewEvent(type=f"FromGRPC{i}", data=json.dumps({"i": i}).encode(),
                        metadata=json.dumps({"by": "kurrentdbclient"}).encode()) for i in range(3)]
