@@ -20,7 +20,7 @@ from typing import List
 
 import pytest
 
-from esdb_node import Node, NodeFactory, _check_node_alive, esdb_bin, start_node  # noqa: F401  (esdb_bin: used by tests)
+from esdb_node import esdb_bin, serve_factory, serve_node, watch_nodes  # noqa: F401  (esdb_bin: used by tests)
 
 
 @pytest.fixture(scope="session")
@@ -28,29 +28,20 @@ def node():
     """One in-memory node shared by the tests that do not change global settings.
 
     Every test writes to its own uniquely named streams."""
-    n = start_node()
-    yield n
-    n.stop()
+    yield from serve_node()
 
 
 @pytest.fixture
 def fresh_node():
     """Factory for private nodes (for ACL / user tests): `fresh_node("--deny-anonymous")`."""
-    factory = NodeFactory()
-    yield factory
-    factory.stop_all()
+    yield from serve_factory()
 
 
 @pytest.fixture(autouse=True)
 def _node_still_running(request):
     """Report a crashed shared node (with its stderr) instead of a timeout: after the test that
     killed it, and at once for every later test."""
-    shared = request.getfixturevalue("node") if "node" in request.fixturenames else None
-    if shared is not None:
-        _check_node_alive(shared)
-    yield
-    if shared is not None:
-        _check_node_alive(shared)
+    yield from watch_nodes(request, ("node",))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -219,3 +219,33 @@ def _check_node_alive(node: Node) -> None:
             f"{_tail(node.stderr_text())}",
             pytrace=False,
         )
+
+
+# Fixture bodies shared by both suites' conftest.py: a fixture there is `yield from` one of these.
+
+
+def serve_node(extra_args: Optional[List[str]] = None):
+    """Body of a shared-node fixture: yields a node started with `extra_args`, stopped when the
+    fixture's scope ends."""
+    n = start_node(extra_args)
+    yield n
+    n.stop()
+
+
+def serve_factory():
+    """Body of a `fresh_node` fixture: yields a NodeFactory whose nodes are stopped after the test."""
+    factory = NodeFactory()
+    yield factory
+    factory.stop_all()
+
+
+def watch_nodes(request, names):
+    """Body of an autouse fixture: report a crashed shared node (with its stderr) instead of a
+    timeout — after the test that killed it, and at once for every later test. `names` are the
+    shared-node fixtures to watch, among those the test uses."""
+    shared = [request.getfixturevalue(name) for name in names if name in request.fixturenames]
+    for n in shared:
+        _check_node_alive(n)
+    yield
+    for n in shared:
+        _check_node_alive(n)

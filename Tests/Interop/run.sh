@@ -15,16 +15,4 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$("$ROOT/scripts/python-venv.sh")"
 
 export PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION=python  # photonpump's generated code needs it on protobuf >= 4
-export PYTHONDONTWRITEBYTECODE=1
-export PYTHONUNBUFFERED=1
-if [ -n "${ESDB_BIN:-}" ]; then
-    case "$ESDB_BIN" in /*) ;; *) ESDB_BIN="$ROOT/$ESDB_BIN" ;; esac
-    export ESDB_BIN
-fi
-
-cd "$ROOT"
-set +e
-"$VENV/bin/python" -m pytest "$ROOT/Tests/Interop" "$@"
-status=$?
-set -e
-exit "$status"
+exec "$ROOT/scripts/interop-pytest.sh" "$VENV" "$ROOT/Tests/Interop" "$@"

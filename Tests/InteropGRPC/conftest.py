@@ -14,7 +14,7 @@ import pytest
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "Interop"))
 
-from esdb_node import NodeFactory, _check_node_alive, start_node  # noqa: E402
+from esdb_node import serve_factory, serve_node, watch_nodes  # noqa: E402
 
 from kurrentdbclient import KurrentDBClient  # noqa: E402
 
@@ -37,33 +37,25 @@ def node(request):
     """An in-memory node shared by tests that write their own streams; every such test runs twice,
     against `esdb node --insecure` (`kdb://host:port?Tls=false`) and `esdb node --dev`
     (`kdb://admin:changeit@localhost:port`, trusting the node's CA)."""
-    n = start_node([request.param])
-    yield n
-    n.stop()
+    yield from serve_node([request.param])
 
 
 @pytest.fixture(scope="session")
 def insecure_node():
     """An in-memory `--insecure` node: its TCP port is cleartext too, for photonpump."""
-    n = start_node(["--insecure"])
-    yield n
-    n.stop()
+    yield from serve_node(["--insecure"])
 
 
 @pytest.fixture(scope="session")
 def secure_node():
     """One in-memory `--dev` node (TLS, accounts and ACLs) shared by tests of authentication."""
-    n = start_node(["--dev"])
-    yield n
-    n.stop()
+    yield from serve_node(["--dev"])
 
 
 @pytest.fixture
 def fresh_node():
     """Factory for private nodes: `fresh_node("--insecure")`, `fresh_node("--dev")`."""
-    factory = NodeFactory()
-    yield factory
-    factory.stop_all()
+    yield from serve_factory()
 
 
 @pytest.fixture
@@ -76,10 +68,4 @@ def client(node):
 @pytest.fixture(autouse=True)
 def _node_still_running(request):
     """Report a crashed shared node (with its stderr) instead of a timeout."""
-    shared = [request.getfixturevalue(name) for name in ("node", "insecure_node", "secure_node")
-              if name in request.fixturenames]
-    for n in shared:
-        _check_node_alive(n)
-    yield
-    for n in shared:
-        _check_node_alive(n)
+    yield from watch_nodes(request, ("node", "insecure_node", "secure_node"))

@@ -17,16 +17,4 @@ VENV="$(ESDB_VENV="$ROOT/.venv-grpc" ESDB_REQUIREMENTS="$ROOT/Tests/InteropGRPC/
 PHOTONPUMP_VENV="$("$ROOT/scripts/python-venv.sh")"
 
 export ESDB_PHOTONPUMP_PYTHON="$PHOTONPUMP_VENV/bin/python"
-export PYTHONDONTWRITEBYTECODE=1
-export PYTHONUNBUFFERED=1
-if [ -n "${ESDB_BIN:-}" ]; then
-    case "$ESDB_BIN" in /*) ;; *) ESDB_BIN="$ROOT/$ESDB_BIN" ;; esac
-    export ESDB_BIN
-fi
-
-cd "$ROOT"
-set +e
-"$VENV/bin/python" -m pytest "$ROOT/Tests/InteropGRPC" "$@"
-status=$?
-set -e
-exit "$status"
+exec "$ROOT/scripts/interop-pytest.sh" "$VENV" "$ROOT/Tests/InteropGRPC" "$@"

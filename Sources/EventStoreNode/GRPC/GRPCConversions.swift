@@ -51,25 +51,29 @@ extension EventStore_Client_StreamIdentifier {
     }
 }
 
-/// The parts of a `RecordedEvent` message, which the Streams and PersistentSubscriptions services
-/// declare as two types with the same fields.
-struct GRPCRecordedEventParts {
-    var id: EventStore_Client_UUID
-    var stream: EventStore_Client_StreamIdentifier
-    var revision: UInt64
-    var preparePosition: UInt64
-    var commitPosition: UInt64
-    var metadata: [String: String]
-    var customMetadata: Data
-    var data: Data
+/// A `RecordedEvent` message: the Streams and PersistentSubscriptions services declare it as two
+/// types with the same fields.
+protocol GRPCRecordedEventMessage {
+    init()
+    var id: EventStore_Client_UUID { get set }
+    var streamIdentifier: EventStore_Client_StreamIdentifier { get set }
+    var streamRevision: UInt64 { get set }
+    var preparePosition: UInt64 { get set }
+    var commitPosition: UInt64 { get set }
+    var metadata: [String: String] { get set }
+    var customMetadata: Data { get set }
+    var data: Data { get set }
+}
 
+extension GRPCRecordedEventMessage {
     /// `record` as the server sends it: `type`, `content-type` and `created` (.NET ticks since the
     /// Unix epoch, as a decimal string) in `metadata`; the event's own metadata in `custom_metadata`.
     init(_ record: RecordedLogEvent, uuidAsString: Bool) {
+        self.init()
         let uuid = UUID(dotNetBytes: record.eventID) ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         id = EventStore_Client_UUID(uuid, asString: uuidAsString)
-        stream = EventStore_Client_StreamIdentifier(record.stream)
-        revision = UInt64(bitPattern: record.number)
+        streamIdentifier = EventStore_Client_StreamIdentifier(record.stream)
+        streamRevision = UInt64(bitPattern: record.number)
         preparePosition = UInt64(bitPattern: record.position.prepare)
         commitPosition = UInt64(bitPattern: record.position.commit)
         metadata = [
@@ -82,22 +86,6 @@ struct GRPCRecordedEventParts {
     }
 }
 
-extension EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent {
-    init(_ record: RecordedLogEvent, uuidAsString: Bool) {
-        let parts = GRPCRecordedEventParts(record, uuidAsString: uuidAsString)
-        self.init()
-        (id, streamIdentifier, streamRevision) = (parts.id, parts.stream, parts.revision)
-        (preparePosition, commitPosition) = (parts.preparePosition, parts.commitPosition)
-        (metadata, customMetadata, data) = (parts.metadata, parts.customMetadata, parts.data)
-    }
-}
+extension EventStore_Client_Streams_ReadResp.ReadEvent.RecordedEvent: GRPCRecordedEventMessage {}
 
-extension EventStore_Client_PersistentSubscriptions_ReadResp.ReadEvent.RecordedEvent {
-    init(_ record: RecordedLogEvent, uuidAsString: Bool) {
-        let parts = GRPCRecordedEventParts(record, uuidAsString: uuidAsString)
-        self.init()
-        (id, streamIdentifier, streamRevision) = (parts.id, parts.stream, parts.revision)
-        (preparePosition, commitPosition) = (parts.preparePosition, parts.commitPosition)
-        (metadata, customMetadata, data) = (parts.metadata, parts.customMetadata, parts.data)
-    }
-}
+extension EventStore_Client_PersistentSubscriptions_ReadResp.ReadEvent.RecordedEvent: GRPCRecordedEventMessage {}

@@ -70,3 +70,18 @@ struct RawBytes: MessageSerializer, MessageDeserializer {
         serializedMessageBytes.withUnsafeBytes { Array($0) }
     }
 }
+
+/// Runs `body` with an in-memory leader and an in-memory follower of it, whose HTTP port refers
+/// clients to the leader's; shuts both down afterwards.
+func withLeaderAndFollower<T>(
+    _ body: (_ leader: EventStoreNodeServer, _ follower: EventStoreNodeServer) async throws -> T
+) async throws -> T {
+    try await withInMemoryNode { leader in
+        try await withInMemoryNode(configure: {
+            $0.followerOf = leader.tcpEndpoint
+            $0.leaderHTTPPort = leader.httpEndpoint.port
+        }) { follower in
+            try await body(leader, follower)
+        }
+    }
+}

@@ -147,19 +147,14 @@ import Testing
     }
 
     @Test func aFollowerSendsClientsToTheLeader() async throws {
-        try await withInMemoryNode { leader in
-            try await withInMemoryNode(configure: {
-                $0.followerOf = leader.tcpEndpoint
-                $0.leaderHTTPPort = leader.httpEndpoint.port
-            }) { follower in
-                try await follower.withGRPCClient { client in
-                    // Whether or not the client asked for the leader: the server runs groups on its leader alone.
-                    let create = await rpcError { try await client.persistent.create(PersistentRequests.createOnStream("f-1", "g"), metadata: .admin) }
-                    #expect(create?.code == .notFound && create?.exception == "not-leader")
-                    #expect(create?.trailer("leader-endpoint-port") == String(leader.httpEndpoint.port))
-                    let read = try await PersistentRead(client, PersistentRequests.readOptions("f-1", "g")).failure()
-                    #expect(read.exception == "not-leader")
-                }
+        try await withLeaderAndFollower { leader, follower in
+            try await follower.withGRPCClient { client in
+                // Whether or not the client asked for the leader: the server runs groups on its leader alone.
+                let create = await rpcError { try await client.persistent.create(PersistentRequests.createOnStream("f-1", "g"), metadata: .admin) }
+                #expect(create?.code == .notFound && create?.exception == "not-leader")
+                #expect(create?.trailer("leader-endpoint-port") == String(leader.httpEndpoint.port))
+                let read = try await PersistentRead(client, PersistentRequests.readOptions("f-1", "g")).failure()
+                #expect(read.exception == "not-leader")
             }
         }
     }

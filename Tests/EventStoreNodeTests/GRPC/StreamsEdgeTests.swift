@@ -10,27 +10,22 @@ import Testing
 /// subscriptions.
 @Suite struct StreamsEdgeTests {
     @Test func aFollowerRefersRequiresLeaderCallsToTheLeader() async throws {
-        try await withInMemoryNode { leader in
-            try await withInMemoryNode(configure: {
-                $0.followerOf = leader.tcpEndpoint
-                $0.leaderHTTPPort = leader.httpEndpoint.port
-            }) { follower in
-                try await follower.withStreams { streams in
-                    var requiresLeader = Metadata.admin
-                    requiresLeader.addString("true", forKey: "requires-leader")
-                    let error = await #expect(throws: RPCError.self) {
-                        _ = try await streams.append([.options("f-1"), .event()], metadata: requiresLeader)
-                    }
-                    #expect(error?.code == .notFound)
-                    #expect(error?.exception == "not-leader")
-                    #expect(error?.trailer("leader-endpoint-port") == String(leader.httpEndpoint.port))
-                    let read = await #expect(throws: RPCError.self) {
-                        _ = try await streams.readAll(.stream("f-1"), metadata: requiresLeader)
-                    }
-                    #expect(read?.exception == "not-leader")
-                    // Without the header the follower serves the call itself.
-                    try await streams.append("f-1", events: [.event()])
+        try await withLeaderAndFollower { leader, follower in
+            try await follower.withStreams { streams in
+                var requiresLeader = Metadata.admin
+                requiresLeader.addString("true", forKey: "requires-leader")
+                let error = await #expect(throws: RPCError.self) {
+                    _ = try await streams.append([.options("f-1"), .event()], metadata: requiresLeader)
                 }
+                #expect(error?.code == .notFound)
+                #expect(error?.exception == "not-leader")
+                #expect(error?.trailer("leader-endpoint-port") == String(leader.httpEndpoint.port))
+                let read = await #expect(throws: RPCError.self) {
+                    _ = try await streams.readAll(.stream("f-1"), metadata: requiresLeader)
+                }
+                #expect(read?.exception == "not-leader")
+                // Without the header the follower serves the call itself.
+                try await streams.append("f-1", events: [.event()])
             }
         }
     }

@@ -68,30 +68,36 @@ extension AppendReq {
 }
 
 extension EventStore_Client_UUID {
-    /// Test-side copy of the node's conversion (the node's own is internal).
+    /// Test oracle for the node's conversion (docs/grpc.md §2.3), written independently of it: the
+    /// structured halves are Foundation's UUID text, without hyphens, read as two big-endian
+    /// 64-bit hex numbers.
     init(_ uuid: UUID, asString: Bool) {
         self.init()
         if asString {
             string = uuid.uuidString.lowercased()
         } else {
-            let bytes = withUnsafeBytes(of: uuid.uuid) { Array($0) }
-            var structured = Structured()
-            structured.mostSignificantBits = Int64(bitPattern: bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) })
-            structured.leastSignificantBits = Int64(bitPattern: bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) })
-            self.structured = structured
+            let hex = uuid.uuidString.replacingOccurrences(of: "-", with: "")
+            structured.mostSignificantBits = Int64(bitPattern: UInt64(hex.prefix(16), radix: 16)!)
+            structured.leastSignificantBits = Int64(bitPattern: UInt64(hex.suffix(16), radix: 16)!)
         }
     }
 
+    /// The UUID this message carries, by the same oracle: the halves as 32 hex digits, hyphenated
+    /// 8-4-4-4-12 and parsed by Foundation.
     var uuid: UUID? {
         switch value {
         case .string(let text)?: return UUID(uuidString: text)
         case .structured(let structured)?:
-            var bytes = [UInt8](repeating: 0, count: 16)
-            for index in 0..<8 {
-                bytes[index] = UInt8(truncatingIfNeeded: UInt64(bitPattern: structured.mostSignificantBits) >> (56 - 8 * index))
-                bytes[8 + index] = UInt8(truncatingIfNeeded: UInt64(bitPattern: structured.leastSignificantBits) >> (56 - 8 * index))
+            let hex = [structured.mostSignificantBits, structured.leastSignificantBits].map { half in
+                let digits = String(UInt64(bitPattern: half), radix: 16)
+                return String(repeating: "0", count: 16 - digits.count) + digits
+            }.joined()
+            var text = ""
+            for (index, character) in hex.enumerated() {
+                if [8, 12, 16, 20].contains(index) { text.append("-") }
+                text.append(character)
             }
-            return bytes.withUnsafeBytes { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
+            return UUID(uuidString: text)
         case nil: return nil
         }
     }

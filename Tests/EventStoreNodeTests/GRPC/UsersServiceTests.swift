@@ -298,18 +298,13 @@ import Testing
     }
 
     @Test func followerRefusesRequiresLeader() async throws {
-        try await withInMemoryNode { leader in
-            try await withInMemoryNode(configure: {
-                $0.followerOf = leader.tcpEndpoint
-                $0.leaderHTTPPort = leader.httpEndpoint.port
-            }) { follower in
-                try await follower.withGRPCClient { client in
-                    var metadata = Metadata.admin
-                    metadata.addString("true", forKey: "requires-leader")
-                    let error = await rpcError { try await UsersTestClient(client).create("alice", password: "pw", as: metadata) }
-                    #expect(error?.exception == "not-leader")
-                    #expect(error?.trailer("leader-endpoint-port") == String(leader.httpEndpoint.port))
-                }
+        try await withLeaderAndFollower { leader, follower in
+            try await follower.withGRPCClient { client in
+                var metadata = Metadata.admin
+                metadata.addString("true", forKey: "requires-leader")
+                let error = await rpcError { try await UsersTestClient(client).create("alice", password: "pw", as: metadata) }
+                #expect(error?.exception == "not-leader")
+                #expect(error?.trailer("leader-endpoint-port") == String(leader.httpEndpoint.port))
             }
         }
     }

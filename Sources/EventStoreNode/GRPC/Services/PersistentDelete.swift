@@ -9,13 +9,7 @@ extension PersistentSubscriptionsService {
     ) async throws -> ServerResponse<EventStore_Client_PersistentSubscriptions_DeleteResp> {
         let user = try manager(request.metadata)
         let options = request.message.options
-        let stream: String
-        switch options.streamOption {
-        case .streamIdentifier(let identifier)?: stream = try Self.streamName(identifier)
-        case .all?: stream = StreamNames.all
-        case nil: throw GRPCFailure.invalidArgument("The stream option is missing.")
-        }
-        let key = PersistentGroupKey(stream: stream, group: options.groupName)
+        let key = try Self.groupKey(of: options)
         try Self.check(await groups.delete(key, user: user), key)
         return ServerResponse(message: EventStore_Client_PersistentSubscriptions_DeleteResp())
     }

@@ -12,13 +12,7 @@ extension PersistentSubscriptionsService {
     ) async throws -> ServerResponse<EventStore_Client_PersistentSubscriptions_GetInfoResp> {
         try statisticsReader(request.metadata)
         let options = request.message.options
-        let stream: String
-        switch options.streamOption {
-        case .streamIdentifier(let identifier)?: stream = try Self.streamName(identifier)
-        case .all?: stream = StreamNames.all
-        case nil: throw GRPCFailure.invalidArgument("The stream option is missing.")
-        }
-        let key = PersistentGroupKey(stream: stream, group: options.groupName)
+        let key = try Self.groupKey(of: options)
         guard let info = await groups.info(of: key) else {
             throw GRPCFailure.persistentSubscriptionDoesNotExist(stream: key.stream, group: key.group)
         }
@@ -37,12 +31,7 @@ extension PersistentSubscriptionsService {
             // No group at all is an empty list.
             response.subscriptions = await groups.infos(stream: nil).map(Self.subscriptionInfo)
         case .listForStream(let option)?:
-            let stream: String
-            switch option.streamOption {
-            case .stream(let identifier)?: stream = try Self.streamName(identifier)
-            case .all?: stream = StreamNames.all
-            case nil: throw GRPCFailure.invalidArgument("The stream option is missing.")
-            }
+            let stream = try Self.stream(of: option.streamOption)
             let infos = await groups.infos(stream: stream)
             // A stream without groups is NOT_FOUND with an empty group name, as the server answers.
             guard !infos.isEmpty else { throw GRPCFailure.persistentSubscriptionDoesNotExist(stream: stream, group: "") }

@@ -48,13 +48,7 @@ extension PersistentSubscriptionsService {
                 guard case .options(let options)? = request.content else {
                     throw GRPCFailure.invalidArgument("The first message of a Read must be its options.")
                 }
-                let stream: String
-                switch options.streamOption {
-                case .streamIdentifier(let identifier)?: stream = try Self.streamName(identifier)
-                case .all?: stream = StreamNames.all
-                case nil: throw GRPCFailure.invalidArgument("The stream option is missing.")
-                }
-                let key = PersistentGroupKey(stream: stream, group: options.groupName)
+                let key = try Self.groupKey(of: options)
                 var uuidAsString = false
                 if case .string? = options.uuidOption.content { uuidAsString = true }
                 try await consume(key, bufferSize: options.bufferSize, user: user, identity: identity, uuidAsString: uuidAsString,

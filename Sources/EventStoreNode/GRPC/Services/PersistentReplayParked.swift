@@ -10,19 +10,13 @@ extension PersistentSubscriptionsService {
     ) async throws -> ServerResponse<EventStore_Client_PersistentSubscriptions_ReplayParkedResp> {
         let user = try manager(request.metadata)
         let options = request.message.options
-        let stream: String
-        switch options.streamOption {
-        case .streamIdentifier(let identifier)?: stream = try Self.streamName(identifier)
-        case .all?: stream = StreamNames.all
-        case nil: throw GRPCFailure.invalidArgument("The stream option is missing.")
-        }
+        let key = try Self.groupKey(of: options)
         let stopAt: Int64?
         switch options.stopAtOption {
         case .stopAt(let number)?: stopAt = number
         case .noLimit?: stopAt = nil
         case nil: throw GRPCFailure.invalidArgument("The stop-at option is missing.")
         }
-        let key = PersistentGroupKey(stream: stream, group: options.groupName)
         switch await groups.replayParked(key, stopAt: stopAt, user: user) {
         case .success: break
         case .accessDenied: throw GRPCFailure.accessDenied()

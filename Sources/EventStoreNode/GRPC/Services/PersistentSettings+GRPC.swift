@@ -21,36 +21,36 @@ protocol PersistentGRPCSettingsMessage {
     var liveBufferSize: Int32 { get }
     var readBatchSize: Int32 { get }
     var historyBufferSize: Int32 { get }
-    /// `message_timeout_ms`, or `message_timeout_ticks` in milliseconds (0 when neither is set).
-    var messageTimeoutInMilliseconds: Int32 { get }
-    /// `checkpoint_after_ms`, or `checkpoint_after_ticks` in milliseconds (0 when neither is set).
-    var checkpointAfterInMilliseconds: Int32 { get }
+    /// The `message_timeout` oneof's members (each 0 unless it is the one set).
+    var messageTimeoutMs: Int32 { get }
+    var messageTimeoutTicks: Int64 { get }
+    /// The `checkpoint_after` oneof's members (each 0 unless it is the one set).
+    var checkpointAfterMs: Int32 { get }
+    var checkpointAfterTicks: Int64 { get }
     /// The strategy's name: `consumer_strategy` when set, else the deprecated enum's name.
     var strategyName: String { get }
 }
 
-/// .NET ticks (100 ns) to whole milliseconds, as the server's `(int)TimeSpan.FromTicks(t).TotalMilliseconds`.
-private func milliseconds(ticks: Int64) -> Int32 {
-    Int32(clamping: ticks / 10_000)
+/// A oneof of milliseconds and .NET ticks (100 ns), read through its two generated accessors (each
+/// 0 unless it is the member set): `ms` when set, else `ticks` in whole milliseconds, as the server's
+/// `(int)TimeSpan.FromTicks(t).TotalMilliseconds` (0 when neither is set).
+private func milliseconds(ms: Int32, ticks: Int64) -> Int32 {
+    ms != 0 ? ms : Int32(clamping: ticks / 10_000)
+}
+
+extension PersistentGRPCSettingsMessage {
+    /// `message_timeout_ms`, or `message_timeout_ticks` in milliseconds (0 when neither is set).
+    var messageTimeoutInMilliseconds: Int32 {
+        milliseconds(ms: messageTimeoutMs, ticks: messageTimeoutTicks)
+    }
+
+    /// `checkpoint_after_ms`, or `checkpoint_after_ticks` in milliseconds (0 when neither is set).
+    var checkpointAfterInMilliseconds: Int32 {
+        milliseconds(ms: checkpointAfterMs, ticks: checkpointAfterTicks)
+    }
 }
 
 extension EventStore_Client_PersistentSubscriptions_CreateReq.Settings: PersistentGRPCSettingsMessage {
-    var messageTimeoutInMilliseconds: Int32 {
-        switch messageTimeout {
-        case .messageTimeoutMs(let ms)?: ms
-        case .messageTimeoutTicks(let ticks)?: milliseconds(ticks: ticks)
-        case nil: 0
-        }
-    }
-
-    var checkpointAfterInMilliseconds: Int32 {
-        switch checkpointAfter {
-        case .checkpointAfterMs(let ms)?: ms
-        case .checkpointAfterTicks(let ticks)?: milliseconds(ticks: ticks)
-        case nil: 0
-        }
-    }
-
     var strategyName: String {
         guard consumerStrategy.isEmpty else { return consumerStrategy }
         switch namedConsumerStrategy {
@@ -63,22 +63,6 @@ extension EventStore_Client_PersistentSubscriptions_CreateReq.Settings: Persiste
 }
 
 extension EventStore_Client_PersistentSubscriptions_UpdateReq.Settings: PersistentGRPCSettingsMessage {
-    var messageTimeoutInMilliseconds: Int32 {
-        switch messageTimeout {
-        case .messageTimeoutMs(let ms)?: ms
-        case .messageTimeoutTicks(let ticks)?: milliseconds(ticks: ticks)
-        case nil: 0
-        }
-    }
-
-    var checkpointAfterInMilliseconds: Int32 {
-        switch checkpointAfter {
-        case .checkpointAfterMs(let ms)?: ms
-        case .checkpointAfterTicks(let ticks)?: milliseconds(ticks: ticks)
-        case nil: 0
-        }
-    }
-
     /// Update has only the enum (the server's Update reads nothing else).
     var strategyName: String {
         switch namedConsumerStrategy {

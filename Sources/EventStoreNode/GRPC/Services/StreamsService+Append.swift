@@ -20,13 +20,8 @@ extension StreamsService {
             throw GRPCFailure.invalidArgument("An append must start with its options.")
         }
         let stream = try Self.streamName(options.streamIdentifier)
-        let expected: Int64
-        switch options.expectedStreamRevision {
-        case .revision(let revision)?: expected = try Self.expectedVersion(revision: revision)
-        case .noStream?: expected = WireExpectedVersion.noStream
-        case .any?: expected = WireExpectedVersion.any
-        case .streamExists?: expected = WireExpectedVersion.streamExists
-        case nil: throw GRPCFailure.invalidArgument("The expected stream revision is missing.")
+        guard let expected = try options.expectedStreamRevision?.expectedVersion else {
+            throw GRPCFailure.invalidArgument("The expected stream revision is missing.")
         }
         var events: [ProposedEvent] = []
         var size = 0

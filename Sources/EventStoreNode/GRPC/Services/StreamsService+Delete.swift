@@ -8,24 +8,9 @@ extension StreamsService {
         request: ServerRequest<EventStore_Client_Streams_DeleteReq>, context: ServerContext
     ) async throws -> ServerResponse<EventStore_Client_Streams_DeleteResp> {
         let options = request.message.options
-        let expected: Int64?
-        switch options.expectedStreamRevision {
-        case .revision(let revision)?: expected = try Self.expectedVersion(revision: revision)
-        case .noStream?: expected = WireExpectedVersion.noStream
-        case .any?: expected = WireExpectedVersion.any
-        case .streamExists?: expected = WireExpectedVersion.streamExists
-        case nil: expected = nil
-        }
+        let expected = try options.expectedStreamRevision?.expectedVersion
         let position = try await deleteStream(options.streamIdentifier, expected: expected, hard: false, metadata: request.metadata)
-        var response = EventStore_Client_Streams_DeleteResp()
-        if let position {
-            var wirePosition = EventStore_Client_Streams_DeleteResp.Position()
-            (wirePosition.commitPosition, wirePosition.preparePosition) = position
-            response.position = wirePosition
-        } else {
-            response.noPosition = EventStore_Client_Empty()
-        }
-        return ServerResponse(message: response)
+        return ServerResponse(message: EventStore_Client_Streams_DeleteResp(deletedAt: position))
     }
 
     /// `Tombstone`: a hard delete (the stream can never be written or read again).
@@ -33,24 +18,9 @@ extension StreamsService {
         request: ServerRequest<EventStore_Client_Streams_TombstoneReq>, context: ServerContext
     ) async throws -> ServerResponse<EventStore_Client_Streams_TombstoneResp> {
         let options = request.message.options
-        let expected: Int64?
-        switch options.expectedStreamRevision {
-        case .revision(let revision)?: expected = try Self.expectedVersion(revision: revision)
-        case .noStream?: expected = WireExpectedVersion.noStream
-        case .any?: expected = WireExpectedVersion.any
-        case .streamExists?: expected = WireExpectedVersion.streamExists
-        case nil: expected = nil
-        }
+        let expected = try options.expectedStreamRevision?.expectedVersion
         let position = try await deleteStream(options.streamIdentifier, expected: expected, hard: true, metadata: request.metadata)
-        var response = EventStore_Client_Streams_TombstoneResp()
-        if let position {
-            var wirePosition = EventStore_Client_Streams_TombstoneResp.Position()
-            (wirePosition.commitPosition, wirePosition.preparePosition) = position
-            response.position = wirePosition
-        } else {
-            response.noPosition = EventStore_Client_Empty()
-        }
-        return ServerResponse(message: response)
+        return ServerResponse(message: EventStore_Client_Streams_TombstoneResp(deletedAt: position))
     }
 
     /// Deletes on the engine; returns the (commit, prepare) position of the deletion, nil when

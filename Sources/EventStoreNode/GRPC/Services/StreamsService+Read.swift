@@ -140,20 +140,9 @@ struct StreamsPageReader {
         while true {
             try Task.checkCancellation()
             let (position, size) = (from, Self.pageSize(sent: sent, count: count))
-            let page = try await engine.read(user: user) { context in
-                if let filter {
-                    try context.filteredReadAll(
-                        from: position, maxCount: size, maxSearchWindow: filter.window.map { Int32(clamping: $0) } ?? size,
-                        filter: filter.filter, forward: forward, resolveLinks: resolveLinks)
-                } else {
-                    try context.readAll(from: position, maxCount: size, forward: forward, resolveLinks: resolveLinks)
-                }
-            }
-            switch page.result {
-            case .success: break
-            case .accessDenied: throw GRPCFailure.accessDenied()
-            default: throw GRPCFailure.invalidArgument(page.error ?? "The read failed.")
-            }
+            let page = try await engine.grpcAllPage(
+                from: position, size: size, forward: forward, filter: filter, resolveLinks: resolveLinks, user: user,
+                fallback: "The read failed.")
             for index in 0..<page.events.count where sent < count {
                 try await output.sendEvent(page.events, at: index)
                 sent += 1

@@ -221,20 +221,9 @@ struct CatchUpSubscription {
         while true {
             try Task.checkCancellation()
             let position = from
-            let page = try await engine.read(user: user) { context in
-                if let filter {
-                    try context.filteredReadAll(
-                        from: position, maxCount: size, maxSearchWindow: filter.window.map { Int32(clamping: $0) } ?? size,
-                        filter: filter.filter, forward: true, resolveLinks: resolveLinks)
-                } else {
-                    try context.readAll(from: position, maxCount: size, forward: true, resolveLinks: resolveLinks)
-                }
-            }
-            switch page.result {
-            case .success: break
-            case .accessDenied: throw GRPCFailure.accessDenied()
-            default: throw GRPCFailure.invalidArgument(page.error ?? "Invalid position.")
-            }
+            let page = try await engine.grpcAllPage(
+                from: position, size: size, forward: true, filter: filter, resolveLinks: resolveLinks, user: user,
+                fallback: "Invalid position.")
             for index in 0..<page.events.count {
                 let recorded = page.events.records[index].position
                 guard checkpoint.map({ recorded > $0 }) ?? true else { continue }
