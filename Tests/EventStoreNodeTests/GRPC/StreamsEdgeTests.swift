@@ -49,16 +49,16 @@ import Testing
         #expect(node.subscriptionCount == 0)
     }
 
-    @Test func aGroupWhoseDeadlinePassesBeforeItsEndTimesOut() async throws {
+    /// A group whose deadline (`deadline_21_10_0`, a point in time) has already passed when it
+    /// ends is answered with a Timeout and writes nothing — however late the node reads it.
+    @Test func aGroupWhoseDeadlineHasPassedTimesOut() async throws {
         try await withInMemoryNode { node in
             try await node.withStreams { streams in
                 let id = UUID()
-                let deadline = Google_Protobuf_Duration(seconds: 0, nanos: 50_000_000)
+                var first = StreamsBatchAppendTests.chunk(id, stream: "late-1", events: [.event()], final: false)
+                first.options.deadline21100 = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-1))
                 let answers = try await streams.batchAppend(metadata: .admin) { writer in
-                    try await writer.write(StreamsBatchAppendTests.chunk(id, stream: "late-1", events: [.event()], final: false,
-                                                                          deadline: deadline))
-                    // Lets the 50 ms deadline pass before the group ends.
-                    try await Task.sleep(for: .milliseconds(200))
+                    try await writer.write(first)
                     try await writer.write(StreamsBatchAppendTests.chunk(id, events: [.event()], final: true))
                 } onResponse: { response in
                     var answers: [BatchResp] = []
