@@ -57,8 +57,9 @@ import Testing
                 let id = UUID()
                 var first = StreamsBatchAppendTests.chunk(id, stream: "late-1", events: [.event()], final: false)
                 first.options.deadline21100 = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-1))
+                let firstChunk = first
                 let answers = try await streams.batchAppend(metadata: .admin) { writer in
-                    try await writer.write(first)
+                    try await writer.write(firstChunk)
                     try await writer.write(StreamsBatchAppendTests.chunk(id, events: [.event()], final: true))
                 } onResponse: { response in
                     var answers: [BatchResp] = []
