@@ -921,7 +921,9 @@ struct ProgramWriter {
     /// A call: `metadata` indexes `Tables.metadataNames` (+0x80: requires-leader), `flags` as in the header.
     mutating func call(_ descriptor: MethodDescriptor, metadata: UInt8 = 1, flags: UInt8 = 0,
                        _ messages: [any SwiftProtobuf.Message], raw: [[UInt8]] = []) {
-        let encoded = messages.map { (try? $0.serializedBytes()) ?? [] }.map(Self.request) + raw.map {
+        var deterministic = BinaryEncodingOptions()
+        deterministic.useDeterministicOrdering = true  // map fields (event metadata) in key order
+        let encoded = messages.map { (try? $0.serializedBytes(options: deterministic)) ?? [] }.map(Self.request) + raw.map {
             [1, UInt8($0.count & 0xFF), UInt8($0.count >> 8)] + $0
         }
         let method = Methods.pick(Methods.code(descriptor))
@@ -1208,6 +1210,14 @@ enum Seeds {
             w.call(Streams.BatchAppend.descriptor, flags: 3, [])
             w.sync()
             w.cancel(1)
+        }
+        // Trapped (Int overflow: window × checkpointIntervalMultiplier in StreamsReadRequest.Filter.checkpointInterval).
+        seed("filtered-subscription-checkpoint-overflow", .regression) { w in
+            var read = readAll(subscribe: true, filter: "^s")
+            read.options.filter.max = UInt32.max
+            read.options.filter.checkpointIntervalMultiplier = UInt32.max
+            w.call(Streams.Read.descriptor, [read])
+            w.pause()
         }
         seed("follower-requires-leader") { w in
             append(&w, "s", metadata: 0x81, [event(1)])
