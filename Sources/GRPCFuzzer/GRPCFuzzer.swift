@@ -447,15 +447,18 @@ final class CallRecord: Sendable {
 
     let method: FuzzMethod
     let index: Int
+    /// The call's id in ``Cancellations``.
+    let id: Int
     let keepOpen: Bool
     let hasDeadline: Bool
     let isSubscription: Bool
     let state = Mutex(State())
     let changed: DispatchSemaphore
 
-    init(method: FuzzMethod, index: Int, keepOpen: Bool, hasDeadline: Bool, isSubscription: Bool, changed: DispatchSemaphore) {
+    init(method: FuzzMethod, index: Int, id: Int, keepOpen: Bool, hasDeadline: Bool, isSubscription: Bool, changed: DispatchSemaphore) {
         self.method = method
         self.index = index
+        self.id = id
         self.keepOpen = keepOpen
         self.hasDeadline = hasDeadline
         self.isSubscription = isSubscription
@@ -491,17 +494,21 @@ final class CallRecord: Sendable {
     }
 }
 
-/// The server-side cancellation handles of the calls of the current input, by call number.
+/// The server-side cancellation handles of the calls in flight, by call id (unique over the run).
 ///
 /// grpc-swift's in-process transport never cancels a server's RPC when its client cancels the call
 /// (only when the server shuts down): the server's handler merely sees its request stream end, which
 /// a subscription (its one request long received) never looks at. Over HTTP/2 the client's cancel is
 /// an RST_STREAM, and grpc-swift-nio-transport cancels the RPC's handle. The harness does the same:
-/// every call carries its number in `x-fuzz-call`, ``CancelInterceptor`` records the handle, and the
-/// harness cancels it together with the client's call.
+/// every call carries its id in `x-fuzz-call`, ``CancelInterceptor`` records the handle, and the
+/// harness cancels it together with the client's call. The server may start a call after its client
+/// cancelled it, even after the input ended (its client side ends at once): its id is remembered until
+/// then, and the handle is cancelled as soon as it is registered.
 final class Cancellations: Sendable {
     private struct State {
+        var nextID = 0
         var handles: [Int: ServerContext.RPCCancellationHandle] = [:]
+        /// Calls cancelled before their server side started.
         var cancelled: Set<Int> = []
     }
 
@@ -509,26 +516,42 @@ final class Cancellations: Sendable {
 
     static let header = "x-fuzz-call"
 
+    /// A new call id.
+    func makeID() -> Int {
+        state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+    }
+
     /// A call's handle, from the server side (cancelled at once if its client already cancelled).
     func register(_ call: Int, _ handle: ServerContext.RPCCancellationHandle) {
         let cancelled = state.withLock { state -> Bool in
+            if state.cancelled.remove(call) != nil { return true }
             state.handles[call] = handle
-            return state.cancelled.contains(call)
+            return false
         }
         if cancelled { handle.cancel() }
     }
 
     /// The client cancelled call `call`: what an RST_STREAM makes the HTTP/2 transport do.
     func cancel(_ call: Int) {
-        let handle = state.withLock { state in
-            state.cancelled.insert(call)
-            return state.handles[call]
+        let handle = state.withLock { state -> ServerContext.RPCCancellationHandle? in
+            guard let handle = state.handles.removeValue(forKey: call) else {
+                state.cancelled.insert(call)
+                return nil
+            }
+            return handle
         }
         handle?.cancel()
     }
 
-    /// Forgets the input's calls (they have all ended).
-    func reset() { state.withLock { $0 = State() } }
+    /// Forgets the handles of calls that ended (their server side is done).
+    func forget(_ calls: [Int]) {
+        state.withLock { state in
+            for call in calls { state.handles[call] = nil }
+        }
+    }
 }
 
 /// Records each call's server-side cancellation handle in ``Cancellations``; changes nothing else.
@@ -663,7 +686,6 @@ final class Harness: @unchecked Sendable {
         let (node, doors) = currentNode()
         let session = Session(node: node, doors: doors, cancellations: cancellations)
         session.run(bytes)
-        cancellations.reset()
         if inputs % 256 == 0 { checkRSS() }
     }
 
@@ -714,6 +736,7 @@ final class Session {
         }
         for call in calls where call.record.mustEnd == false { cancel(call) }
         waitUntil("ended", { _ in true }) { $0.ended }
+        cancellations.forget(calls.map(\.record.id))
         for call in calls { check(call.record) }
         checkLeaks()
         checkServing()
@@ -722,7 +745,8 @@ final class Session {
     private func call(_ input: inout InputReader) {
         let method = Methods.pick(input.byte())
         var metadata = Tables.metadata(input.byte(), &input)
-        metadata.addString(String(calls.count), forKey: Cancellations.header)
+        let id = cancellations.makeID()
+        metadata.addString(String(id), forKey: Cancellations.header)
         let flags = input.byte()
         let count = Op.messageCount(input.byte(), streaming: method.kind.streamsRequests)
         let messages = (0..<count).map { _ in requestMessage(&input) }
@@ -733,7 +757,7 @@ final class Session {
             return options
         }()
         let door = doors[flags & 4 == 0 ? 0 : 1]
-        let record = CallRecord(method: method, index: calls.count, keepOpen: keepOpen, hasDeadline: flags & 2 != 0,
+        let record = CallRecord(method: method, index: calls.count, id: id, keepOpen: keepOpen, hasDeadline: flags & 2 != 0,
                                 isSubscription: !keepOpen && method.isSubscription(messages), changed: changed)
         if settings.verbose {
             log("call #\(record.index) \(method.name) metadata=\(metadata) flags=\(flags) "
@@ -771,7 +795,7 @@ final class Session {
         }
         if first {
             call.task.cancel()
-            cancellations.cancel(call.record.index)
+            cancellations.cancel(call.record.id)
         }
     }
 
