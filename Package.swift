@@ -19,6 +19,8 @@ let package = Package(
         .executable(name: "WireFuzzer", targets: ["WireFuzzer"]),
         // Only meaningful when built with --sanitize=fuzzer (scripts/fuzz-node.sh); a plain build links a no-op.
         .executable(name: "NodeFuzzer", targets: ["NodeFuzzer"]),
+        // Only meaningful when built with --sanitize=fuzzer (scripts/fuzz-grpc.sh); a plain build links a no-op.
+        .executable(name: "GRPCFuzzer", targets: ["GRPCFuzzer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -153,6 +155,19 @@ let package = Package(
                 "EventStoreWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "GRPCFuzzer",
+            dependencies: [
+                "EventStoreNode",
+                "EventStoreGRPC",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: swiftSettings

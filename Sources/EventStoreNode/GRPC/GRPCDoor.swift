@@ -48,13 +48,7 @@ final class GRPCDoor: Sendable {
             makeHTTP1Handler: { GossipHTTPHandler(members: members) }, admit: admit,
             didBind: { channel in listeningChannel.value = channel })
         let transport = HTTP2ServerTransport.Custom(listenerFactory: listener, config: transportConfig)
-        let routerBox = LockedValue<[MethodDescriptor]>([])
-        var router = RPCRouter<HTTP2ServerTransport.Custom<HTTPPortListener>>()
-        for service in GRPCServices.make(node: node, members: { members().members }, methods: { routerBox.value }) {
-            service.registerMethods(with: &router)
-        }
-        for method in GRPCServices.unimplemented { _ = router.removeHandler(forMethod: method) }
-        routerBox.value = router.methods
+        let router = GRPCServices.router(node: node, members: { members().members }, transport: type(of: transport))
         let server = GRPCServer(transport: transport, router: router)
         let serving = Task { try await server.serve() }
         // Resolves once the listener is up or has failed (the relay has no socket address itself).

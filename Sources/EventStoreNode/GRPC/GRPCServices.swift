@@ -20,4 +20,21 @@ enum GRPCServices {
 
     /// Methods of the services above that the node does not implement.
     static let unimplemented: [MethodDescriptor] = []
+
+    /// The router the HTTP port serves: every service of ``make(node:members:methods:)`` registered,
+    /// minus ``unimplemented``; `ServerFeatures` lists exactly the router's methods. Generic over the
+    /// transport, so the gRPC fuzzer (`DetachedNode.grpcRouter(transport:)`) runs the same router
+    /// over grpc-swift's in-process transport.
+    static func router<Transport: ServerTransport>(
+        node: NodeContext, members: @escaping @Sendable () -> [GossipMember], transport: Transport.Type = Transport.self
+    ) -> RPCRouter<Transport> {
+        let routerBox = LockedValue<[MethodDescriptor]>([])
+        var router = RPCRouter<Transport>()
+        for service in make(node: node, members: members, methods: { routerBox.value }) {
+            service.registerMethods(with: &router)
+        }
+        for method in unimplemented { _ = router.removeHandler(forMethod: method) }
+        routerBox.value = router.methods
+        return router
+    }
 }

@@ -1,4 +1,6 @@
 import EventStoreWire
+import Foundation
+import GRPCCore
 import Logging
 import NIOCore
 import NIOPosix
@@ -9,6 +11,8 @@ import NIOPosix
 /// storage, the engine and the context every connection shares. ``addConnection(to:)`` installs the
 /// handlers a TCP connection of the server gets (received-bytes marker, frame decoder, frame encoder,
 /// `NodeConnectionHandler`) on any channel's pipeline — the fuzzer's is a `NIOAsyncTestingChannel`.
+/// ``grpcRouter(transport:)`` is the HTTP port's gRPC router over the same context, for the gRPC
+/// fuzzer (`Sources/GRPCFuzzer`, `scripts/fuzz-grpc.sh`), which serves it on an in-process transport.
 /// Package access only: not part of the library's API.
 package final class DetachedNode: Sendable {
     private let storage: NodeStorage
@@ -43,6 +47,37 @@ package final class DetachedNode: Sendable {
     package func addConnection(to pipeline: ChannelPipeline.SynchronousOperations) throws -> AnyObject {
         try context.addConnectionHandlers(to: pipeline)
     }
+
+    /// The gRPC services the node's HTTP port registers (Streams, Users, Gossip, ServerFeatures…),
+    /// built over this node's context. Gossip lists the node itself, a leader on port 0.
+    package var grpcServices: [any RegistrableRPCService] {
+        GRPCServices.make(node: context, members: { [Self.member] }, methods: { [] })
+    }
+
+    /// The router the HTTP port serves (``grpcServices`` registered, the methods the node answers
+    /// `UNIMPLEMENTED` removed, `ServerFeatures` listing the rest), for any transport: pass it to a
+    /// `GRPCServer` with that transport. With `followerOf`, the services see the configuration of a
+    /// node following that leader (the engine is the same): a request with `requires-leader: true`
+    /// is then refused with the leader's endpoint, as on a follower's HTTP port.
+    package func grpcRouter<Transport: ServerTransport>(
+        transport: Transport.Type = Transport.self, followerOf leader: NodeConfiguration.Endpoint? = nil
+    ) -> RPCRouter<Transport> {
+        var node = context
+        if let leader {
+            var configuration = context.configuration
+            configuration.followerOf = leader
+            configuration.leaderHTTPPort = leader.port
+            node = NodeContext(engine: engine, configuration: configuration, logger: context.logger, leaderInfo: nil)
+        }
+        return GRPCServices.router(node: node, members: { [Self.member] }, transport: transport)
+    }
+
+    /// The member Gossip reports for a detached node: a leader with no ports.
+    private static let member = GossipMember(instanceID: UUID(), state: "Leader", tcp: .init(host: "127.0.0.1", port: 0),
+                                             httpPort: 0, lastCommitPosition: 0)
+
+    /// Request tasks still running (reads, deletes, subscriptions of both doors).
+    package var requestTaskCount: Int { engine.tasks.count }
 
     /// The engine, as an opaque object: after ``shutdown()`` nothing should keep it alive, so a weak
     /// reference to it tells whether a stopped node leaked.

@@ -34,10 +34,12 @@ struct StreamsReadRequest: Sendable {
         var checkpointMultiplier: UInt32
 
         /// Records considered between two checkpoints of a subscription: window × multiplier
-        /// (32 × multiplier for `count`).
+        /// (32 × multiplier for `count`), at least 1. Both are a client's `uint32`s, so the product
+        /// can pass `Int.max`: it saturates there (no checkpoint but the one at the end of history).
         var checkpointInterval: Int {
             let window = Int(self.window ?? UInt32(StreamsReadRequest.pageSize))
-            return max(1, window * Int(checkpointMultiplier))
+            let (interval, overflow) = window.multipliedReportingOverflow(by: Int(checkpointMultiplier))
+            return overflow ? Int.max : max(1, interval)
         }
     }
 
